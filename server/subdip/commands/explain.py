@@ -1,0 +1,16 @@
+"""`subdip explain` (to be implemented: see the issue that owns it)."""
+
+from __future__ import annotations
+
+import argparse
+
+from subdip.errors import UsageError
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("explain", help="explain (not implemented yet)")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    raise UsageError("'subdip explain' is not implemented yet")

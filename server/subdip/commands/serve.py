@@ -1,0 +1,16 @@
+"""`subdip serve` (to be implemented: see the issue that owns it)."""
+
+from __future__ import annotations
+
+import argparse
+
+from subdip.errors import UsageError
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("serve", help="serve (not implemented yet)")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    raise UsageError("'subdip serve' is not implemented yet")
