@@ -1,0 +1,30 @@
+"""Query backends behind one interface (:class:`subdip.backends.base.Backend`).
+
+:func:`open_backend` picks one from the app configuration: a ``STORE_URL`` means an external
+SPARQL endpoint (``RemoteBackend``, imported only then), otherwise the build artefact's store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from subdip.backends.base import Backend, QueryOutcome
+
+__all__ = ["Backend", "QueryOutcome", "open_backend"]
+
+
+def open_backend(config: Mapping[str, Any]) -> Backend:
+    """The backend a configuration asks for (keys as in :func:`subdip.web.create_app`)."""
+    store_url = config.get("STORE_URL")
+    if store_url:
+        from subdip.backends.remote import RemoteBackend
+
+        return RemoteBackend(store_url)
+    from subdip.backends.embedded import EmbeddedBackend
+
+    return EmbeddedBackend(
+        Path(config["BUILD_DIR"]),
+        processes=int(config.get("EXECUTOR_PROCESSES", 2)),
+    )
