@@ -1,0 +1,325 @@
+"""Run SPARQL queries in a pool of child processes, each with a time and a result-size limit.
+
+Why processes: a pyoxigraph query cannot be interrupted from Python, and an engine crash takes
+its whole process down. So each query runs in a long-lived child that opened the store
+read-only once; the parent waits with a timeout and, when the time is up (or the child died),
+kills that child with SIGKILL and starts a fresh one. The parent (a web worker) never runs a
+query itself and stays responsive. Results are serialised inside the child, capped while they
+are written, and cross the pipe as bytes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import queue
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+from subdip.backends.base import QueryOutcome
+from subdip.errors import QueryError, QueryTimeout, QueryTooLarge, StoreError
+from subdip.sparql.formats import FormatChoice, NotAcceptable
+
+log = logging.getLogger(__name__)
+
+
+class ExecutorCrashed(StoreError):
+    """The process running the query died (an engine crash); it has been replaced (HTTP 500)."""
+
+    status = 500
+
+
+@dataclass(frozen=True)
+class Job:
+    """Everything a child needs to run one query (plain data: it crosses a pipe)."""
+
+    sparql: str
+    default_graphs: tuple[str, ...] | None
+    named_graphs: tuple[str, ...] | None
+    union_default: bool
+    formats: FormatChoice
+    max_result_bytes: int
+
+
+# --- child side -----------------------------------------------------------------------------
+
+
+class _ResultTooLarge(Exception):
+    pass
+
+
+class _CappedBuffer:
+    """A write-only buffer that refuses to grow past ``cap`` bytes (stops serialisation early)."""
+
+    def __init__(self, cap: int) -> None:
+        self.cap = cap
+        self.parts: list[bytes] = []
+        self.size = 0
+
+    def write(self, data: bytes) -> int:
+        self.size += len(data)
+        if self.size > self.cap:
+            raise _ResultTooLarge
+        self.parts.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        """Serialisers may flush; nothing to do for memory."""
+
+    def getvalue(self) -> bytes:
+        return b"".join(self.parts)
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to SIGKILL this child if its parent dies (no orphaned query processes)."""
+    if sys.platform != "linux":
+        return
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+def _execute(store: object, job: Job) -> tuple:
+    import pyoxigraph as ox
+
+    kwargs: dict[str, object] = {}
+    if job.default_graphs is not None:
+        kwargs["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]
+    elif job.union_default:
+        kwargs["use_default_graph_as_union"] = True
+    if job.named_graphs is not None:
+        kwargs["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
+    started = time.perf_counter()
+    try:
+        result = store.query(job.sparql, **kwargs)  # type: ignore[attr-defined]
+    except SyntaxError as err:
+        return ("error", "syntax", str(err))
+    if isinstance(result, ox.QueryTriples):
+        kind, family = "graph", "graph"
+    elif isinstance(result, ox.QueryBoolean):
+        kind, family = "boolean", "solutions"
+    else:
+        kind, family = "solutions", "solutions"
+    try:
+        fmt = job.formats.for_family(family)  # type: ignore[arg-type]
+    except NotAcceptable as err:
+        return ("error", "not-acceptable", err.message, err.hint)
+    if family == "graph":
+        engine_format = ox.RdfFormat.from_media_type(fmt.media_type)
+    else:
+        engine_format = ox.QueryResultsFormat.from_media_type(fmt.media_type)
+    out = _CappedBuffer(job.max_result_bytes)
+    try:
+        result.serialize(out, engine_format)
+    except _ResultTooLarge:
+        return ("error", "too-large", job.max_result_bytes)
+    return ("ok", kind, fmt.name, fmt.media_type, out.getvalue(), time.perf_counter() - started)
+
+
+def child_entry() -> None:
+    """Entry point of a query process: ``argv`` is the socket's fd and the store path."""
+    fd, store_path = int(sys.argv[1]), sys.argv[2]
+    _child_main(Connection(fd), store_path)
+
+
+def _child_main(conn: Connection, store_path: str) -> None:
+    """Open the store once, then answer jobs until the parent closes the pipe."""
+    _die_with_parent()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when we stop
+    import pyoxigraph as ox
+
+    try:
+        store = ox.Store.read_only(store_path)
+    except OSError as err:
+        store = None
+        open_error = f"cannot open the store at {store_path}: {err}"
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        if job is None:
+            return
+        if store is None:
+            reply: tuple = ("error", "store", open_error)
+        else:
+            try:
+                reply = _execute(store, job)
+            except OSError as err:
+                reply = ("error", "store", f"the store failed while answering: {err}")
+            except (ValueError, TypeError) as err:  # e.g. an invalid graph IRI
+                reply = ("error", "syntax", str(err))
+        try:
+            conn.send(reply)
+        except (BrokenPipeError, OSError):
+            return
+
+
+# --- parent side ----------------------------------------------------------------------------
+
+
+class _Child:
+    """One query process: ``python -c`` running :func:`child_entry`, a socket pair between us.
+
+    Why not ``multiprocessing.Process``: its spawn and forkserver methods re-import the
+    parent's ``__main__`` (whatever script embeds subdip), and fork copies a threaded web
+    worker. A plain interpreter that imports only this module has neither problem.
+    """
+
+    def __init__(self, store_path: str) -> None:
+        ours, theirs = socket.socketpair()
+        env = dict(os.environ)
+        package_root = str(Path(__file__).resolve().parents[2])
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH")) if p)
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                "from subdip.sparql.executor import child_entry; child_entry()",
+                str(theirs.fileno()),
+                store_path,
+            ],
+            pass_fds=(theirs.fileno(),),
+            stdin=subprocess.DEVNULL,
+            env=env,
+            close_fds=True,
+        )
+        theirs.close()
+        self.conn = Connection(ours.detach())
+
+    def kill(self) -> None:
+        with contextlib.suppress(OSError):
+            self.process.kill()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(timeout=5)
+        with contextlib.suppress(OSError):
+            self.conn.close()
+
+
+class ExecutorPool:
+    """A fixed number of query processes shared by the threads of one web worker.
+
+    ``run`` waits for an idle child (that wait counts against the query's time limit), sends
+    the job and waits for the reply; on timeout or death the child is replaced before the
+    error is raised, so the pool keeps its size.
+    """
+
+    def __init__(self, store_path: Path, processes: int = 2):
+        if processes < 1:
+            raise ValueError("an executor pool needs at least one process")
+        self.store_path = str(store_path)
+        self.size = processes
+        self._idle: queue.Queue[_Child] = queue.Queue()
+        self._all: set[_Child] = set()
+        self._lock = threading.Lock()
+        self._closed = False
+        self._owner = os.getpid()
+        self.stats = {"queries": 0, "timeouts": 0, "crashes": 0, "replaced": 0}
+        for _ in range(processes):
+            self._add_child()
+
+    def _add_child(self) -> None:
+        child = _Child(self.store_path)
+        with self._lock:
+            self._all.add(child)
+        self._idle.put(child)
+
+    def _replace(self, child: _Child) -> None:
+        child.kill()
+        with self._lock:
+            self._all.discard(child)
+            self.stats["replaced"] += 1
+            closed = self._closed
+        if not closed:
+            self._add_child()
+
+    def pids(self) -> list[int]:
+        """Process ids of the live children (for memory measurements)."""
+        with self._lock:
+            return [c.process.pid for c in self._all]
+
+    def run(self, job: Job, timeout: float) -> QueryOutcome:
+        deadline = time.monotonic() + timeout
+        try:
+            child = self._idle.get(timeout=max(timeout, 0.0))
+        except queue.Empty:
+            raise QueryTimeout(
+                f"the server is busy: no query process became free within {timeout:g} s",
+                hint="retry later",
+            ) from None
+        if self._closed:
+            self._idle.put(child)
+            raise StoreError("the query service is shutting down")
+        try:
+            child.conn.send(job)
+            remaining = max(deadline - time.monotonic(), 0.0)
+            if not child.conn.poll(remaining):
+                self.stats["timeouts"] += 1
+                self._replace(child)
+                raise QueryTimeout(
+                    f"the query was stopped after the time limit of {timeout:g} s",
+                    hint="bind more variables, add a LIMIT, or avoid unbounded property paths",
+                )
+            reply = child.conn.recv()
+        except (EOFError, OSError, BrokenPipeError):
+            self.stats["crashes"] += 1
+            code = child.process.poll()
+            log.error("query process %s died (exit code %s); replacing it", child.process.pid, code)
+            self._replace(child)
+            raise ExecutorCrashed(
+                "the query process crashed while answering; it has been restarted",
+                hint="please report the query to the maintainers",
+            ) from None
+        self._idle.put(child)
+        self.stats["queries"] += 1
+        return _outcome(reply, job)
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            children = list(self._all)
+            self._all.clear()
+        for child in children:
+            with contextlib.suppress(OSError, BrokenPipeError, ValueError):
+                child.conn.send(None)
+            try:
+                child.process.wait(timeout=1)
+            except subprocess.TimeoutExpired:
+                child.kill()
+            with contextlib.suppress(OSError):
+                child.conn.close()
+
+    def __del__(self) -> None:  # best effort when a test forgets close()
+        if not getattr(self, "_closed", True) and os.getpid() == getattr(self, "_owner", None):
+            self.close()
+
+
+def _outcome(reply: tuple, job: Job) -> QueryOutcome:
+    status = reply[0]
+    if status == "ok":
+        _, kind, fmt, media_type, body, elapsed = reply
+        return QueryOutcome(kind, fmt, media_type, body, elapsed)
+    what = reply[1]
+    if what == "syntax":
+        detail = reply[2] if len(reply[2]) <= 300 else reply[2][:300] + " ..."
+        raise QueryError(
+            f"the query is malformed: {detail}",
+            hint="the position is line:column in the query text",
+        )
+    if what == "not-acceptable":
+        raise NotAcceptable(reply[2], hint=reply[3])
+    if what == "too-large":
+        raise QueryTooLarge(
+            f"the result is larger than the limit of {reply[2]} bytes",
+            hint="add a LIMIT, select fewer variables, or download the dataset instead",
+        )
+    raise StoreError(str(reply[2]))

@@ -1,0 +1,365 @@
+"""Hostile-input checks that run before a query reaches the engine.
+
+Why: some inputs cannot be survived once inside the engine. Oxigraph's parser recurses on
+nesting and overflows its stack at a few thousand levels (a segmentation fault nothing can
+catch), ``SERVICE`` makes it open HTTP connections, and update operations have no place on a
+read-only service. These checks are pure functions over the query text, driven by a small
+lexer that knows SPARQL's strings, IRIs and comments, so a ``(`` or ``SERVICE`` inside a literal
+or a comment is not counted. SPARQL's ``\\uXXXX`` escapes are decoded first over the whole text,
+exactly as the engine does, so ``SERVI\\u0043E`` is seen as ``SERVICE``.
+
+Refusals raise :class:`~subdip.errors.QueryRejected` (400) or
+:class:`~subdip.errors.QueryTooLarge` (413) with a message that says what and how to fix it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+from subdip.errors import QueryRejected, QueryTooLarge
+
+QueryForm = Literal["SELECT", "ASK", "CONSTRUCT", "DESCRIBE"]
+
+QUERY_FORMS = frozenset({"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"})
+UPDATE_KEYWORDS = frozenset(
+    {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"}
+)
+REGEX_FUNCTIONS = frozenset({"REGEX", "REPLACE"})
+
+
+@dataclass(frozen=True)
+class GuardLimits:
+    """Bounds on a query's shape; defaults are generous for real use, far below harm."""
+
+    max_query_bytes: int = 100_000
+    max_depth: int = 64
+    max_literal_chars: int = 10_000
+    max_iri_chars: int = 4_096
+    max_order_keys: int = 32
+    max_values_cells: int = 10_000
+    max_regex_chars: int = 256
+    max_regex_repeat: int = 1_000
+
+
+@dataclass(frozen=True)
+class QueryInfo:
+    """What the lexer learnt: the query form (if found) and shape measures, for logs."""
+
+    form: QueryForm | None
+    max_depth: int
+    tokens: int
+    keywords: frozenset[str] = field(default_factory=frozenset)
+
+
+# --- lexer ----------------------------------------------------------------------------------
+
+_UNICODE_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+_IRI = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*>")
+_WORD = re.compile(r"[A-Za-z_\u00C0-\U000EFFFF][\w\-.:%\\\u00B7\u00C0-\U000EFFFF]*")
+_VARIABLE = re.compile(r"[?$][\w\u00B7\u00C0-\U000EFFFF]*")
+_LANGTAG = re.compile(r"@[A-Za-z]+(?:-[A-Za-z0-9]+)*")
+_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]*)?(?:[eE][+-]?[0-9]+)?|\.[0-9]+(?:[eE][+-]?[0-9]+)?")
+_STRING_QUOTES = ('"""', "'''", '"', "'")
+
+TokenKind = Literal["open", "close", "string", "iri", "word", "var", "num", "punct"]
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: TokenKind
+    text: str
+    depth: int  # nesting depth before the token ("open" tokens: depth outside them)
+    offset: int
+
+
+def decode_codepoint_escapes(text: str) -> str:
+    """Apply SPARQL's ``\\u``/``\\U`` escapes to the whole query, as the grammar requires."""
+
+    def repl(m: re.Match[str]) -> str:
+        code = int(m.group(1) or m.group(2), 16)
+        if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+            raise QueryRejected(
+                f"invalid escape {m.group(0)} at offset {m.start()}: not a Unicode code point",
+                hint="use a code point between U+0000 and U+10FFFF outside the surrogates",
+            )
+        return chr(code)
+
+    return _UNICODE_ESCAPE.sub(repl, text) if "\\u" in text or "\\U" in text else text
+
+
+def _string_end(text: str, start: int, quote: str) -> int:
+    """Offset just past the string literal opened at ``start`` (or len(text) if unterminated)."""
+    i = start + len(quote)
+    n = len(text)
+    long = len(quote) == 3
+    while i < n:
+        c = text[i]
+        if c == "\\":
+            i += 2
+            continue
+        if text.startswith(quote, i):
+            return i + len(quote)
+        if not long and c in "\r\n":
+            return i  # a short string cannot span lines: let the engine report it
+        i += 1
+    return n
+
+
+def tokenize(text: str, max_depth: int) -> list[Token]:
+    """Split a (codepoint-unescaped) query into the tokens the guard needs.
+
+    Raises :class:`QueryRejected` as soon as nesting exceeds ``max_depth``, so a hostile
+    input costs only the work up to that point.
+    """
+    tokens: list[Token] = []
+    depth = 0
+    i = 0
+    n = len(text)
+    while i < n:
+        c = text[i]
+        if c.isspace():
+            i += 1
+        elif c == "#":
+            end = text.find("\n", i)
+            i = n if end < 0 else end + 1
+        elif c in "({[":
+            tokens.append(Token("open", c, depth, i))
+            depth += 1
+            if depth > max_depth:
+                raise QueryRejected(
+                    f"the query nests brackets deeper than {max_depth} levels (at offset {i})",
+                    hint="flatten the expression; real queries rarely nest beyond a dozen levels",
+                )
+            i += 1
+        elif c in ")}]":
+            depth = max(depth - 1, 0)
+            tokens.append(Token("close", c, depth, i))
+            i += 1
+        elif c in "\"'":
+            quote = next(q for q in _STRING_QUOTES if text.startswith(q, i))
+            end = _string_end(text, i, quote)
+            tokens.append(Token("string", text[i + len(quote) : end - len(quote)], depth, i))
+            i = end
+        elif c == "<" and (m := _IRI.match(text, i)):
+            tokens.append(Token("iri", m.group(0)[1:-1], depth, i))
+            i = m.end()
+        elif c in "?$" and (m := _VARIABLE.match(text, i)) and len(m.group(0)) > 1:
+            tokens.append(Token("var", m.group(0), depth, i))
+            i = m.end()
+        elif c == "@" and (m := _LANGTAG.match(text, i)):
+            i = m.end()
+        elif (c.isdigit() or c == ".") and (m := _NUMBER.match(text, i)):
+            tokens.append(Token("num", m.group(0), depth, i))
+            i = m.end()
+        elif c == ":" and (m := _WORD.match(text, i + 1)):
+            tokens.append(Token("word", ":" + m.group(0).rstrip("."), depth, i))
+            i = m.end()
+        elif m := _WORD.match(text, i):
+            tokens.append(Token("word", m.group(0).rstrip("."), depth, i))
+            i = m.end()
+        else:
+            tokens.append(Token("punct", c, depth, i))
+            i += 1
+    return tokens
+
+
+# --- checks ---------------------------------------------------------------------------------
+
+
+def check_query(query: str, limits: GuardLimits | None = None) -> QueryInfo:
+    """Refuse queries that are unsafe or beyond the limits; describe the rest.
+
+    >>> check_query("SELECT * WHERE { ?s ?p 'SERVICE' }").form
+    'SELECT'
+    """
+    limits = limits or GuardLimits()
+    size = len(query.encode("utf-8", "surrogatepass"))
+    if size > limits.max_query_bytes:
+        raise QueryTooLarge(
+            f"the query is {size} bytes long; this endpoint accepts at most "
+            f"{limits.max_query_bytes} bytes",
+            hint="shorten it, e.g. move long VALUES lists into several queries",
+        )
+    if "\x00" in query:
+        raise QueryRejected(
+            "the query contains a NUL character", hint="remove the control character"
+        )
+    if not query.strip():
+        raise QueryRejected("the query is empty", hint="send a SPARQL query in 'query'")
+    text = decode_codepoint_escapes(query)
+    if "\x00" in text:
+        raise QueryRejected("the query escapes a NUL character", hint="remove \\u0000")
+    tokens = tokenize(text, limits.max_depth)
+    keywords = frozenset(t.text.upper() for t in tokens if t.kind == "word" and ":" not in t.text)
+    _check_keywords(keywords)
+    _check_terms(tokens, limits)
+    if keywords & REGEX_FUNCTIONS:
+        _check_regex_literals(tokens, limits)
+    _check_order_by(tokens, limits)
+    _check_values(tokens, limits)
+    form = next(
+        (t.text.upper() for t in tokens if t.kind == "word" and t.text.upper() in QUERY_FORMS),
+        None,
+    )
+    return QueryInfo(
+        form=form,  # type: ignore[arg-type]
+        max_depth=max((t.depth + 1 for t in tokens if t.kind == "open"), default=0),
+        tokens=len(tokens),
+        keywords=keywords,
+    )
+
+
+def _check_keywords(keywords: frozenset[str]) -> None:
+    if "SERVICE" in keywords:
+        raise QueryRejected(
+            "SERVICE (federated query) is not allowed: this endpoint never contacts other hosts",
+            hint="query the other endpoint yourself and combine the results client-side",
+        )
+    update = sorted(keywords & UPDATE_KEYWORDS)
+    if update:
+        raise QueryRejected(
+            f"SPARQL Update ({', '.join(update)}) is not allowed: this endpoint is read-only",
+            hint="download the dataset (see /void) and modify a copy",
+        )
+
+
+def _check_terms(tokens: list[Token], limits: GuardLimits) -> None:
+    for t in tokens:
+        if t.kind == "string" and len(t.text) > limits.max_literal_chars:
+            raise QueryRejected(
+                f"a string literal at offset {t.offset} is {len(t.text)} characters long; "
+                f"the limit is {limits.max_literal_chars}",
+                hint="use a shorter literal",
+            )
+        if t.kind == "iri" and len(t.text) > limits.max_iri_chars:
+            raise QueryRejected(
+                f"an IRI at offset {t.offset} is {len(t.text)} characters long; "
+                f"the limit is {limits.max_iri_chars}",
+                hint="use a shorter IRI",
+            )
+
+
+# A quantified group that itself contains a quantifier: (a+)+, (a*)*, (a|aa)+ with inner +.
+_NESTED_QUANTIFIER = re.compile(r"\((?:[^()\\]|\\.)*[+*}](?:[^()\\]|\\.)*\)\s*[+*{]")
+_REPEAT = re.compile(r"\{\s*(\d+)\s*(?:,\s*(\d*)\s*)?\}")
+
+
+def _check_regex_literals(tokens: list[Token], limits: GuardLimits) -> None:
+    """Check every string of a query that uses REGEX/REPLACE as if it were a pattern.
+
+    Why every string: a pattern can reach REGEX through a variable (BIND, VALUES), and
+    telling which literal ends up as a pattern needs evaluation. The embedded engine's regular
+    expressions run in linear time (Rust's ``regex`` crate), so this mainly protects other
+    backends and bounds compile cost; the price is refusing a data literal shaped like
+    ``(a+)+`` in a query that also uses REGEX.
+    """
+    for t in tokens:
+        if t.kind != "string":
+            continue
+        if len(t.text) > limits.max_regex_chars:
+            raise QueryRejected(
+                f"a string at offset {t.offset} in a query using REGEX/REPLACE is "
+                f"{len(t.text)} characters long; patterns are limited to "
+                f"{limits.max_regex_chars}",
+                hint="use a shorter pattern, or CONTAINS/STRSTARTS for plain text",
+            )
+        if _NESTED_QUANTIFIER.search(t.text):
+            raise QueryRejected(
+                f"the pattern {t.text!r} nests quantifiers (like (a+)+), which can take "
+                "exponential time",
+                hint="remove the inner or the outer quantifier",
+            )
+        for m in _REPEAT.finditer(t.text):
+            counts = [int(g) for g in m.groups() if g]
+            if any(c > limits.max_regex_repeat for c in counts):
+                raise QueryRejected(
+                    f"the pattern {t.text!r} repeats more than {limits.max_regex_repeat} times",
+                    hint="use a smaller repetition count",
+                )
+
+
+def _clause_tokens(tokens: list[Token], start: int, stop_words: frozenset[str]) -> list[Token]:
+    """Tokens of a clause from ``start`` until a stop word or a bracket closing around it."""
+    depth = tokens[start].depth
+    out: list[Token] = []
+    for t in tokens[start:]:
+        if t.depth < depth:
+            break
+        if t.depth == depth and t.kind == "word" and t.text.upper() in stop_words:
+            break
+        out.append(t)
+    return out
+
+
+def _check_order_by(tokens: list[Token], limits: GuardLimits) -> None:
+    stop = frozenset({"LIMIT", "OFFSET", "VALUES"})
+    for i, t in enumerate(tokens[:-1]):
+        nxt = tokens[i + 1]
+        if not (t.kind == "word" and t.text.upper() == "ORDER" and nxt.text.upper() == "BY"):
+            continue
+        if i + 2 >= len(tokens):
+            return
+        keys = 0
+        previous_word = False  # an opening bracket after a word is a call, not a new key
+        for c in _clause_tokens(tokens, i + 2, stop):
+            if c.depth != t.depth:
+                continue
+            if c.kind in {"var", "word"} or (c.kind == "open" and not previous_word):
+                keys += 1
+            previous_word = c.kind == "word"
+        if keys > limits.max_order_keys:
+            raise QueryRejected(
+                f"ORDER BY has {keys} keys; the limit is {limits.max_order_keys}",
+                hint="sort by fewer expressions",
+            )
+
+
+def _check_values(tokens: list[Token], limits: GuardLimits) -> None:
+    cells = 0
+    for i, t in enumerate(tokens):
+        if not (t.kind == "word" and t.text.upper() == "VALUES"):
+            continue
+        j = i + 1
+        while j < len(tokens) and tokens[j].text != "{":
+            j += 1
+        if j >= len(tokens):
+            continue
+        inner = tokens[j].depth + 1
+        for c in tokens[j + 1 :]:
+            if c.kind == "close" and c.depth < inner:
+                break
+            if c.kind in {"iri", "string", "word", "num"}:
+                cells += 1
+    if cells > limits.max_values_cells:
+        raise QueryRejected(
+            f"VALUES blocks hold {cells} cells; the limit is {limits.max_values_cells}",
+            hint="split the query into several with shorter VALUES lists",
+        )
+
+
+# --- request-level checks -------------------------------------------------------------------
+
+_BAD_PERCENT = re.compile(rb"%(?![0-9A-Fa-f]{2})")
+
+
+def check_percent_encoding(raw: bytes, where: str) -> None:
+    """Refuse a URL-encoded string with a ``%`` not followed by two hex digits."""
+    m = _BAD_PERCENT.search(raw)
+    if m:
+        raise QueryRejected(
+            f"malformed percent-encoding in the {where} at byte {m.start()}",
+            hint="encode '%' as %25 and every escape as % followed by two hex digits",
+        )
+
+
+def decode_utf8(raw: bytes, where: str) -> str:
+    """Decode strictly; invalid UTF-8 is the client's mistake, not something to guess at."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise QueryRejected(
+            f"the {where} is not valid UTF-8 (byte {err.start})",
+            hint="send the query encoded as UTF-8",
+        ) from None
