@@ -1,0 +1,320 @@
+"""An external SPARQL endpoint as a backend (``subdip serve --store URL``).
+
+The store is trusted to evaluate queries, not to decide what a query may do. So the same
+guarantees as the embedded mode are enforced here, before and after the store:
+
+- every query passes :func:`subdip.sparql.guard.check_query` (no ``SERVICE``, no update, no
+  hostile nesting, bounded literals), whatever the caller already checked;
+- the RDF dataset is always sent explicitly (``default-graph-uri`` / ``named-graph-uri``,
+  SPARQL 1.1 Protocol §2.1.4), restricted to subdip's own named graphs. The protocol dataset
+  overrides a query's ``FROM``/``FROM NAMED``, so the store never fetches a URL a query names and
+  never shows other graphs it may hold (staging graphs, other applications' data);
+- a client-side deadline bounds each query (→ ``QueryTimeout``, HTTP 503), and the answer is
+  read in blocks up to the result size limit (→ ``QueryTooLarge``, 413);
+- the store's own failures become ``StoreError`` subclasses with an HTTP status (502/503).
+
+Results: the format the client negotiated is asked for; when the store sends it, the bytes are
+passed on untouched, otherwise the store's answer is converted with pyoxigraph.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections.abc import Sequence
+from urllib.parse import urlencode
+
+import pyoxigraph as ox
+
+from subdip.backends.base import QueryOutcome, ResultKind
+from subdip.errors import QueryError, QueryRejected, QueryTimeout, QueryTooLarge
+from subdip.namespaces import GRAPH
+from subdip.sparql.formats import FormatChoice, ResultFormat
+from subdip.sparql.guard import GuardLimits, Token, check_query, decode_codepoint_escapes, tokenize
+from subdip.storeclient import (
+    Credentials,
+    StoreAnswerError,
+    StoreClient,
+    StoreEndpoints,
+    StoreTimeout,
+    split_credentials,
+)
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MAX_RESULT_BYTES = 50_000_000
+TOKEN_ENV = "SUBDIP_STORE_TOKEN"
+#: A graph name no store holds: the way to say "an empty graph" in the protocol's dataset.
+EMPTY_GRAPH = "urn:subdip:empty-graph"
+#: Formats asked for as a second choice, because pyoxigraph can convert from them.
+_FALLBACK = {"solutions": "application/sparql-results+json", "graph": "application/n-triples"}
+_GRAPH_LIST_TTL = 10.0
+
+
+class RemoteBackend:
+    """Serve the subdip graphs held by an external SPARQL 1.1 store (read-only use)."""
+
+    def __init__(
+        self,
+        store_url: str,
+        *,
+        token: str | None = None,
+        limits: GuardLimits | None = None,
+        max_result_bytes: int = DEFAULT_MAX_RESULT_BYTES,
+        lookup_timeout: float = 30.0,
+    ) -> None:
+        url, credentials = split_credentials(store_url)
+        token = token or os.environ.get(TOKEN_ENV)
+        if token:
+            credentials = Credentials(token=token)
+        self.client = StoreClient(
+            StoreEndpoints.from_url(url), credentials=credentials, timeout=lookup_timeout
+        )
+        self.url = self.client.endpoints.query
+        self.limits = limits or GuardLimits()
+        self.max_result_bytes = max_result_bytes
+        self._lock = threading.Lock()
+        self._graphs: tuple[float, list[str]] | None = None
+
+    # -- dataset ------------------------------------------------------------------------------
+
+    def graph_names(self) -> list[str]:
+        """subdip's named graphs in the store (cached for a few seconds: every query needs it)."""
+        with self._lock:
+            cached = self._graphs
+        if cached is not None and time.monotonic() - cached[0] < _GRAPH_LIST_TTL:
+            return list(cached[1])
+        query = f'SELECT ?g WHERE {{ GRAPH ?g {{ }} FILTER(STRSTARTS(STR(?g), "{GRAPH}")) }}'
+        rows = self.client.sparql_json(query).get("results", {}).get("bindings", [])
+        names = sorted({row["g"]["value"] for row in rows if row.get("g", {}).get("type") == "uri"})
+        with self._lock:
+            self._graphs = (time.monotonic(), names)
+        return list(names)
+
+    def _dataset(
+        self, sparql: str, default_graphs: list[str] | None, named_graphs: list[str] | None
+    ) -> list[tuple[str, str]]:
+        """The protocol parameters that pin the query's dataset to subdip's graphs.
+
+        Mirrors the embedded backend: the protocol's dataset if given; else the query's own
+        ``FROM``/``FROM NAMED``; else the union of all graphs as default graph, all as named.
+        """
+        ours = self.graph_names()
+        if default_graphs is None and named_graphs is None:
+            from_default, from_named = dataset_clause(sparql)
+            if from_default is not None or from_named is not None:
+                default_graphs, named_graphs = from_default or [], from_named or []
+            else:
+                default_graphs, named_graphs = ours, None
+        elif default_graphs is None:
+            default_graphs = []  # as in the embedded store: the (empty) real default graph
+        keep = set(ours)
+        default = [g for g in default_graphs if g in keep] or [EMPTY_GRAPH]
+        named = ours if named_graphs is None else [g for g in named_graphs if g in keep]
+        params = [("default-graph-uri", g) for g in default]
+        params += [("named-graph-uri", g) for g in (named or [EMPTY_GRAPH])]
+        return params
+
+    # -- Backend ------------------------------------------------------------------------------
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        default_graphs: list[str] | None = None,
+        named_graphs: list[str] | None = None,
+        timeout: float,
+        formats: FormatChoice | None = None,
+        max_result_bytes: int | None = None,
+    ) -> QueryOutcome:
+        """Guard, pin the dataset, ask the store for the negotiated format, bound time and size."""
+        info = check_query(sparql, self.limits)
+        formats = formats or FormatChoice()
+        family = "graph" if info.form in ("CONSTRUCT", "DESCRIBE") else "solutions"
+        kind: ResultKind = (
+            "graph" if family == "graph" else "boolean" if info.form == "ASK" else "solutions"
+        )
+        wanted = formats.for_family(family)  # NotAcceptable before bothering the store
+        cap = max_result_bytes or self.max_result_bytes
+        started = time.monotonic()
+        params = [("query", sparql), *self._dataset(sparql, default_graphs, named_graphs)]
+        remaining = max(timeout - (time.monotonic() - started), 0.001)
+        accept = wanted.media_type
+        if _FALLBACK[family] != wanted.media_type:
+            accept += f", {_FALLBACK[family]};q=0.5"
+        try:
+            answer = self.client.request(
+                "POST",
+                self.url,
+                body=_form(params),
+                headers={
+                    "Content-Type": "application/x-www-form-urlencoded",
+                    "Accept": accept,
+                },
+                timeout=remaining,
+                max_bytes=cap,
+            )
+        except StoreTimeout as err:
+            raise QueryTimeout(
+                f"the query was stopped after the time limit of {timeout:g} s "
+                f"(the store at {self.url} had not finished)",
+                hint="bind more variables, add a LIMIT, or avoid unbounded property paths",
+            ) from err
+        except StoreAnswerError as err:
+            if err.http_status == 400:  # the store's parser disagrees with the query
+                raise QueryError(
+                    f"the store rejected the query: {err.message.split(': ', 1)[-1]}",
+                    hint="check the query's syntax",
+                ) from err
+            raise
+        elapsed = time.monotonic() - started
+        body = self._to_format(answer.content_type, answer.body, family, wanted, cap)
+        return QueryOutcome(kind, wanted.name, wanted.media_type, body, elapsed)
+
+    def _to_format(
+        self, content_type: str, body: bytes, family: str, wanted: ResultFormat, cap: int
+    ) -> bytes:
+        """Pass the bytes on if the store sent the wanted format, else convert them."""
+        got = content_type.split(";", 1)[0].strip().lower()
+        if got == wanted.media_type or got in wanted.aliases:
+            return body
+        try:
+            if family == "solutions":
+                parsed = ox.parse_query_results(
+                    body, format=ox.QueryResultsFormat.from_media_type(got)
+                )
+                out = parsed.serialize(
+                    format=ox.QueryResultsFormat.from_media_type(wanted.media_type)
+                )
+            else:
+                triples = ox.parse(body, format=ox.RdfFormat.from_media_type(got))
+                out = ox.serialize(
+                    (q.triple for q in triples),
+                    format=ox.RdfFormat.from_media_type(wanted.media_type),
+                )
+        except (ValueError, SyntaxError) as err:
+            raise StoreAnswerError(
+                f"the store at {self.url} answered in {got or 'an unnamed format'}, which "
+                f"cannot be converted to {wanted.media_type}: {err}",
+                hint="configure the store to offer SPARQL JSON results and N-Triples",
+            ) from err
+        if out is None or len(out) > cap:
+            raise QueryTooLarge(
+                f"the result is larger than the limit of {cap} bytes",
+                hint="add a LIMIT, select fewer variables, or download the dataset instead",
+            )
+        return out
+
+    def _select(self, sparql: str, named: Sequence[str]) -> list[ox.QuerySolution]:
+        params = [("query", sparql), ("default-graph-uri", EMPTY_GRAPH)]
+        params += [("named-graph-uri", g) for g in (list(named) or [EMPTY_GRAPH])]
+        answer = self.client.request(
+            "POST",
+            self.url,
+            body=_form(params),
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Accept": "application/sparql-results+json",
+            },
+            max_bytes=self.max_result_bytes,
+        )
+        try:
+            results = ox.parse_query_results(answer.body, format=ox.QueryResultsFormat.JSON)
+            return list(results)
+        except (ValueError, SyntaxError) as err:
+            raise StoreAnswerError(
+                f"the store at {self.url} sent unreadable SPARQL JSON results: {err}"
+            ) from err
+
+    def describe_resource(self, iri: str, *, limit: int = 10_000) -> list[ox.Quad]:
+        """Quads with ``iri`` as subject, then as object, in subdip's graphs (``limit`` at most)."""
+        try:
+            node = ox.NamedNode(iri)
+        except ValueError as err:
+            raise QueryRejected(f"not a valid IRI: {iri!r}", hint="check the address") from err
+        graphs = self.graph_names()
+        out: list[ox.Quad] = []
+        rows = self._select(
+            f"SELECT ?p ?o ?g WHERE {{ GRAPH ?g {{ {node} ?p ?o }} }} LIMIT {int(limit)}", graphs
+        )
+        out += [ox.Quad(node, r["p"], r["o"], r["g"]) for r in rows]
+        if len(out) < limit:
+            rows = self._select(
+                f"SELECT ?s ?p ?g WHERE {{ GRAPH ?g {{ ?s ?p {node} }} }} "
+                f"LIMIT {int(limit) - len(out)}",
+                graphs,
+            )
+            out += [ox.Quad(r["s"], r["p"], node, r["g"]) for r in rows]
+        return out
+
+    def count(self, graph: str | None = None) -> int:
+        graphs = self.graph_names()
+        if graph is not None:
+            if graph not in graphs:
+                return 0
+            graphs = [graph]
+        rows = self._select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", graphs)
+        return int(rows[0]["n"].value) if rows else 0
+
+    def close(self) -> None:
+        """Nothing to release: each request opens and closes its own connection."""
+
+
+def _form(params: Sequence[tuple[str, str]]) -> bytes:
+    return urlencode(list(params)).encode("ascii")
+
+
+def dataset_clause(sparql: str) -> tuple[list[str] | None, list[str] | None]:
+    """The IRIs of a query's ``FROM`` and ``FROM NAMED`` clauses (``None``: no such clause).
+
+    >>> dataset_clause("PREFIX g: <http://x/> SELECT * FROM g:a FROM NAMED <http://y> {}")
+    (['http://x/a'], ['http://y'])
+    """
+    tokens = tokenize(decode_codepoint_escapes(sparql), max_depth=10_000)
+    prefixes = _prefixes(tokens)
+    default: list[str] | None = None
+    named: list[str] | None = None
+    i = 0
+    while i < len(tokens):
+        t = tokens[i]
+        if t.kind == "word" and t.text.upper() == "FROM":
+            is_named = (
+                i + 1 < len(tokens)
+                and tokens[i + 1].kind == "word"
+                and tokens[i + 1].text.upper() == "NAMED"
+            )
+            j = i + 2 if is_named else i + 1
+            iri = _resolve(tokens[j], prefixes) if j < len(tokens) else None
+            if iri is None:
+                raise QueryRejected(
+                    "FROM must be followed by an absolute IRI or a declared prefixed name",
+                    hint="write FROM <https://w3id.org/subdip/graph/asserted>",
+                )
+            if is_named:
+                named = [*(named or []), iri]
+            else:
+                default = [*(default or []), iri]
+            i = j + 1
+            continue
+        i += 1
+    return default, named
+
+
+def _prefixes(tokens: list[Token]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for a, b, c in zip(tokens, tokens[1:], tokens[2:], strict=False):
+        if a.kind == "word" and a.text.upper() == "PREFIX" and b.kind == "word" and c.kind == "iri":
+            found[b.text.rstrip(":")] = c.text
+    return found
+
+
+def _resolve(token: Token, prefixes: dict[str, str]) -> str | None:
+    if token.kind == "iri":
+        return token.text if ":" in token.text else None  # a relative IRI: refuse
+    if token.kind == "word" and ":" in token.text:
+        prefix, _, local = token.text.partition(":")
+        if prefix in prefixes:
+            return prefixes[prefix] + local
+    return None
