@@ -1,0 +1,332 @@
+"""Linked-data pages: every resource IRI under the IRI base is served at ``/id/<path>``.
+
+One page per resource with content negotiation (``Vary: Accept``): HTML for people (labels in
+English and Chinese, every triple in and out with the linked resource's label, inferred triples
+marked and linked to their explanation, the sources of asserted claims) and Turtle, JSON-LD,
+N-Triples, RDF/XML, TriG, N-Quads for machines. Data comes only from the app's backend.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+import pyoxigraph
+from flask import Blueprint, Response, current_app, render_template, request
+
+from subdip.backends.base import Backend
+from subdip.errors import SubdipError
+from subdip.namespaces import GRAPH_INFERRED, GRAPH_LINKS, GRAPH_ONTOLOGY
+from subdip.sparql.formats import FormatChoice
+from subdip.web import rendering
+from subdip.web.rendering import (
+    ALL_FORMATS,
+    LABEL_PROPERTIES,
+    RDF_TYPE,
+    ResourceNotFound,
+    Term,
+    is_chinese,
+    is_english,
+    term_from_json,
+    term_from_oxigraph,
+)
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("resources", __name__, template_folder="templates")
+bp.context_processor(rendering.template_globals)
+
+#: Seconds a page's own queries may take (config ``PAGE_QUERY_TIMEOUT``).
+DEFAULT_PAGE_TIMEOUT = 10.0
+#: At most this many triples are shown on (and served for) one resource.
+MAX_TRIPLES = 5_000
+
+def graph_kind(graph: str | None) -> str:
+    """``asserted``, ``inferred``, ``links`` or ``ontology`` for a graph IRI."""
+    if graph == str(GRAPH_INFERRED):
+        return "inferred"
+    if graph == str(GRAPH_LINKS):
+        return "links"
+    if graph == str(GRAPH_ONTOLOGY):
+        return "ontology"
+    return "asserted"
+
+
+# -- data access -----------------------------------------------------------------------------
+
+
+def backend() -> Backend:
+    """The backend the app factory attached (``app.extensions["subdip"]["backend"]``)."""
+    return current_app.extensions["subdip"]["backend"]
+
+
+def select(sparql: str) -> list[dict[str, Term]]:
+    """Run one of the pages' own SELECT queries; rows as ``{variable: Term}``."""
+    timeout = float(current_app.config.get("PAGE_QUERY_TIMEOUT", DEFAULT_PAGE_TIMEOUT))
+    outcome = backend().query(sparql, timeout=timeout, formats=FormatChoice(solutions="json"))
+    document = json.loads(outcome.body)
+    rows = document.get("results", {}).get("bindings", [])
+    return [{name: term_from_json(value) for name, value in row.items()} for row in rows]
+
+
+def _iri_ok(iri: str) -> bool:
+    """IRIs that can be written between ``<>`` in a query (all the store's IRIs can)."""
+    return bool(iri) and not any(c in iri for c in '<>"{}|^`\\ \n\r\t')
+
+
+def fetch_labels(iris: Iterable[str]) -> dict[str, tuple[str | None, str | None]]:
+    """English and Chinese labels of ``iris`` (best label property first), in one query."""
+    wanted = sorted({i for i in iris if _iri_ok(i)})
+    if not wanted:
+        return {}
+    properties = " ".join(f"<{p}>" for p in LABEL_PROPERTIES)
+    found: dict[str, dict[str, tuple[int, str]]] = defaultdict(dict)
+    for start in range(0, len(wanted), 400):
+        values = " ".join(f"<{i}>" for i in wanted[start : start + 400])
+        rows = select(
+            f"SELECT ?r ?p ?l WHERE {{ VALUES ?r {{ {values} }} VALUES ?p {{ {properties} }} "
+            f"?r ?p ?l . FILTER(isLiteral(?l)) }}"
+        )
+        for row in rows:
+            rank = LABEL_PROPERTIES.index(row["p"].value)
+            label = row["l"]
+            slot = "zh" if is_chinese(label.language) else (
+                "en" if is_english(label.language) else None
+            )
+            if slot is None:
+                continue
+            # an explicit @en beats an untagged literal of the same property
+            rank_key = rank * 2 + (0 if label.language else 1)
+            current = found[row["r"].value].get(slot)
+            if current is None or (rank_key, label.value) < current:
+                found[row["r"].value][slot] = (rank_key, label.value)
+    return {
+        iri: (
+            slots["en"][1] if "en" in slots else None,
+            slots["zh"][1] if "zh" in slots else None,
+        )
+        for iri, slots in found.items()
+    }
+
+
+def annotate(terms: Iterable[Term]) -> None:
+    """Give every IRI term its labels and its link (a local page when the IRI is ours)."""
+    terms = list(terms)
+    labels = fetch_labels(t.value for t in terms if t.kind == "uri")
+    for term in terms:
+        if term.kind != "uri":
+            continue
+        term.label_en, term.label_zh = labels.get(term.value, (None, None))
+        local = rendering.local_link(term.value, request)
+        term.local = local is not None
+        term.href = local or term.value
+
+
+# -- the page model --------------------------------------------------------------------------
+
+
+@dataclass
+class ClaimView:
+    """A ``subdip:Claim`` that reifies a triple, with the works it rests on."""
+
+    claim: Term
+    sources: list[Term] = field(default_factory=list)
+    stated_in: list[Term] = field(default_factory=list)
+    number: str | None = None
+
+
+@dataclass
+class Row:
+    """One triple on the page, seen from the resource (``other`` is the far end)."""
+
+    other: Term
+    graph: str
+    explain_href: str | None = None
+    claims: list[ClaimView] = field(default_factory=list)
+
+
+@dataclass
+class Group:
+    predicate: Term
+    rows: list[Row] = field(default_factory=list)
+
+
+@dataclass
+class Page:
+    subject: Term
+    types: list[Row]
+    outgoing: list[Group]
+    incoming: list[Group]
+    truncated: bool
+
+
+def explain_href(s: Term, p: Term, o: Term) -> str:
+    """The link to the explanation of a triple (``/explain?s=&p=&o=``, terms as N-Triples)."""
+    query = urlencode({"s": s.value, "p": p.value, "o": o.n3() if o.kind != "uri" else o.value})
+    return f"{rendering.server_base(request)}/explain?{query}"
+
+
+def fetch_claims(iri: str) -> dict[tuple[Any, ...], list[ClaimView]]:
+    """Claims reifying triples with ``iri`` at either end, keyed by (s, p, object key)."""
+    rows = select(
+        "PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>\n"
+        "PREFIX dcterms: <http://purl.org/dc/terms/>\n"
+        "PREFIX subdip: <https://w3id.org/subdip/ontology#>\n"
+        "SELECT ?c ?s ?p ?o ?src ?in ?n WHERE {\n"
+        f"  {{ ?c rdf:subject <{iri}> }} UNION {{ ?c rdf:object <{iri}> }}\n"
+        "  ?c rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o .\n"
+        "  OPTIONAL { ?c dcterms:source ?src }\n"
+        "  OPTIONAL { ?c subdip:statedIn ?in }\n"
+        "  OPTIONAL { ?c subdip:claimNumber ?n }\n"
+        "} LIMIT 2000"
+    )
+    claims: dict[str, ClaimView] = {}
+    keys: dict[str, tuple[Any, ...]] = {}
+    for row in rows:
+        claim_iri = row["c"].value
+        view = claims.get(claim_iri)
+        if view is None:
+            view = claims[claim_iri] = ClaimView(row["c"])
+            keys[claim_iri] = (row["s"].value, row["p"].value, row["o"].key)
+        if "src" in row and row["src"].key not in {t.key for t in view.sources}:
+            view.sources.append(row["src"])
+        if "in" in row and row["in"].key not in {t.key for t in view.stated_in}:
+            view.stated_in.append(row["in"])
+        if "n" in row:
+            view.number = row["n"].value
+    grouped: dict[tuple[Any, ...], list[ClaimView]] = defaultdict(list)
+    for claim_iri, view in sorted(claims.items()):
+        grouped[keys[claim_iri]].append(view)
+    return grouped
+
+
+def describe(iri: str) -> tuple[list[pyoxigraph.Quad], bool]:
+    """The resource's quads (subject ones first) and whether the list was cut at the limit."""
+    quads = backend().describe_resource(iri, limit=MAX_TRIPLES + 1)
+    if not quads:
+        raise ResourceNotFound(
+            f"no resource <{iri}> in this dataset",
+            hint="check the spelling, or search the dataset on the home page",
+        )
+    return quads[:MAX_TRIPLES], len(quads) > MAX_TRIPLES
+
+
+def build_page(iri: str) -> Page:
+    quads, truncated = describe(iri)
+    subject = Term("uri", iri)
+    claims = fetch_claims(iri)
+    terms: list[Term] = [subject]
+    out: dict[str, Group] = {}
+    inc: dict[str, Group] = {}
+    types: list[Row] = []
+    seen: set[tuple[Any, ...]] = set()
+    for quad in quads:
+        s = term_from_oxigraph(quad.subject)
+        p = term_from_oxigraph(quad.predicate)
+        o = term_from_oxigraph(quad.object)
+        graph_name = quad.graph_name
+        graph = graph_kind(getattr(graph_name, "value", None))
+        key = (s.key, p.value, o.key, graph)
+        if key in seen:
+            continue
+        seen.add(key)
+        outgoing = s.value == iri and s.kind == "uri"
+        other = o if outgoing else s
+        row = Row(other, graph, claims=claims.get((s.value, p.value, o.key), []))
+        if graph == "inferred":
+            row.explain_href = explain_href(s, p, o)
+        terms.extend([p, other])
+        for claim in row.claims:
+            terms.extend([claim.claim, *claim.sources, *claim.stated_in])
+        if outgoing and p.value == RDF_TYPE:
+            types.append(row)
+            continue
+        groups = out if outgoing else inc
+        groups.setdefault(p.value, Group(p)).rows.append(row)
+    annotate(terms)
+    order = {"asserted": 0, "links": 1, "ontology": 2, "inferred": 3}
+
+    def sort_rows(rows: list[Row]) -> list[Row]:
+        return sorted(rows, key=lambda r: (order.get(r.graph, 9), r.other.display.lower()))
+
+    def sort_groups(groups: dict[str, Group]) -> list[Group]:
+        for group in groups.values():
+            group.rows = sort_rows(group.rows)
+        return sorted(groups.values(), key=_group_order)
+
+    return Page(subject, sort_rows(types), sort_groups(out), sort_groups(inc), truncated)
+
+
+def _group_order(group: Group) -> tuple[int, str]:
+    """Labels first, then the rest by predicate label."""
+    predicate = group.predicate.value
+    if predicate in LABEL_PROPERTIES:
+        return (LABEL_PROPERTIES.index(predicate), "")
+    return (len(LABEL_PROPERTIES), group.predicate.display.lower())
+
+
+# -- routes ----------------------------------------------------------------------------------
+
+
+def _split_extension(path: str) -> tuple[str, str | None]:
+    """``hainan.ttl`` -> (``hainan``, ``ttl``) for the extensions we serve."""
+    stem, dot, extension = path.rpartition(".")
+    if dot and stem and "/" not in extension:
+        lowered = extension.lower()
+        if lowered in ("html", "htm") or rendering.by_extension(lowered) is not None:
+            return stem, lowered
+    return path, None
+
+
+def _rdf_response(body: bytes, fmt: rendering.RdfFormat, status: int = 200) -> Response:
+    response = Response(body, status=status, content_type=fmt.content_type)
+    response.vary.add("Accept")
+    return response
+
+
+@bp.route("/id/<path:path>")
+def resource(path: str) -> Response:
+    """The page (or RDF) of ``IRI_BASE + path``."""
+    path, extension = _split_extension(path)
+    iri = rendering.iri_base() + path
+    choice = rendering.negotiate(request, ALL_FORMATS, extension=extension)
+    if choice == "html":
+        page = build_page(iri)
+        links = {
+            fmt.name: f"{rendering.server_base(request)}/id/{path}.{fmt.extension}"
+            for fmt in ALL_FORMATS
+        }
+        html = render_template("resource.html", page=page, iri=iri, formats=links)
+        response = Response(html, content_type="text/html; charset=utf-8")
+        response.vary.add("Accept")
+        response.headers["Link"] = ", ".join(
+            f'<{href}>; rel="alternate"; type="{fmt.media_type}"'
+            for fmt, href in zip(ALL_FORMATS, links.values(), strict=True)
+        )
+        return response
+    assert isinstance(choice, rendering.RdfFormat)
+    try:
+        quads, _ = describe(iri)
+    except ResourceNotFound as err:
+        return _rdf_response(rendering.empty_document(choice, str(err)), choice, 404)
+    if choice.quads:
+        body = rendering.serialize(quads, choice)
+    else:
+        triples = list(dict.fromkeys(q.triple for q in quads))
+        body = rendering.serialize(triples, choice)
+    return _rdf_response(body, choice)
+
+
+@bp.errorhandler(SubdipError)
+def subdip_error(err: SubdipError) -> tuple[str, int]:
+    """Errors raised by these pages as an HTML page with the right status."""
+    status = int(getattr(err, "status", 500))
+    if status >= 500:
+        log.error("resource page failed: %s", err)
+    html = render_template("error.html", status=status, message=err.message, hint=err.hint)
+    return html, status
