@@ -26,7 +26,10 @@ from subdip.web.resources import annotate, backend, select
 log = logging.getLogger(__name__)
 
 bp = Blueprint(
-    "home", __name__, template_folder="templates", static_folder="static",
+    "home",
+    __name__,
+    template_folder="templates",
+    static_folder="static",
     static_url_path="/assets",
 )
 bp.context_processor(rendering.template_globals)

@@ -184,9 +184,9 @@ def local_link(iri: str, request: Request) -> str | None:
     base = server_base(request)
     ids = iri_base()
     if iri.startswith(ids) and len(iri) > len(ids):
-        return f"{base}/id/{iri[len(ids):]}"
+        return f"{base}/id/{iri[len(ids) :]}"
     if iri == ONTOLOGY_IRI or iri.startswith(ONTOLOGY_IRI + "#"):
-        return f"{base}/ontology{iri[len(ONTOLOGY_IRI):]}"
+        return f"{base}/ontology{iri[len(ONTOLOGY_IRI) :]}"
     graph_prefix = "https://w3id.org/subdip/graph/"
     if iri.startswith(graph_prefix):
         return f"{base}/download/"
@@ -255,7 +255,9 @@ class Term:
         if self.kind == "bnode":
             return f"_:{self.value}"
         escaped = (
-            self.value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+            self.value.replace("\\", "\\\\")
+            .replace('"', '\\"')
+            .replace("\n", "\\n")
             .replace("\r", "\\r")
         )
         if self.language:
@@ -272,8 +274,8 @@ def compact(iri: str) -> str:
         if iri.startswith(namespace) and len(namespace) > len(best):
             best = namespace
             found = prefix
-    if best and all(c.isalnum() or c in "-_./" for c in iri[len(best):]):
-        return f"{found}:{iri[len(best):]}"
+    if best and all(c.isalnum() or c in "-_./" for c in iri[len(best) :]):
+        return f"{found}:{iri[len(best) :]}"
     return iri
 
 

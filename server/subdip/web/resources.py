@@ -46,6 +46,7 @@ DEFAULT_PAGE_TIMEOUT = 10.0
 #: At most this many triples are shown on (and served for) one resource.
 MAX_TRIPLES = 5_000
 
+
 def graph_kind(graph: str | None) -> str:
     """``asserted``, ``inferred``, ``links`` or ``ontology`` for a graph IRI."""
     if graph == str(GRAPH_INFERRED):
@@ -95,8 +96,10 @@ def fetch_labels(iris: Iterable[str]) -> dict[str, tuple[str | None, str | None]
         for row in rows:
             rank = LABEL_PROPERTIES.index(row["p"].value)
             label = row["l"]
-            slot = "zh" if is_chinese(label.language) else (
-                "en" if is_english(label.language) else None
+            slot = (
+                "zh"
+                if is_chinese(label.language)
+                else ("en" if is_english(label.language) else None)
             )
             if slot is None:
                 continue
