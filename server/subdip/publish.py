@@ -22,7 +22,6 @@ counts such nodes and the report says so.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import tempfile
@@ -36,6 +35,7 @@ from typing import Literal
 import pyoxigraph
 
 from subdip.errors import BuildError, StoreError
+from subdip.store import DATASET_FILE, REPORT_FILE, read_report
 from subdip.storeclient import StoreAnswerError, StoreAuthError, StoreClient, StoreUnreachable
 
 log = logging.getLogger(__name__)
@@ -121,20 +121,23 @@ class PublishReport:
 
 
 def artefact_counts(build_dir: Path) -> dict[str, int]:
-    """Triples per named graph as the build recorded them in ``report.json``."""
-    report = build_dir / "report.json"
-    nquads = build_dir / "dataset.nq"
-    if not nquads.is_file() or not report.is_file():
+    """Triples per named graph (by IRI) as the build recorded them in ``report.json``.
+
+    The report keys ``counts`` by short name and maps names to IRIs in ``graphs``; a key that
+    is already an IRI is taken as is.
+    """
+    report = read_report(build_dir)
+    if not (build_dir / DATASET_FILE).is_file() or report is None:
         raise BuildError(
-            f"no build artefact in {build_dir} (dataset.nq and report.json are needed)",
+            f"no build artefact in {build_dir} ({DATASET_FILE} and {REPORT_FILE} are needed)",
             hint="run 'subdip build' first, or pass --build-dir",
         )
     try:
-        counts = json.loads(report.read_text(encoding="utf-8"))["counts"]
-        return {str(g): int(n) for g, n in counts.items()}
-    except (ValueError, KeyError, TypeError) as err:
+        names = report.get("graphs", {})
+        return {str(names.get(key, key)): int(n) for key, n in report["counts"].items()}
+    except (ValueError, KeyError, TypeError, AttributeError) as err:
         raise BuildError(
-            f"{report} is not a readable build report ({err})",
+            f"{build_dir / REPORT_FILE} is not a readable build report ({err})",
             hint="rebuild with 'subdip build --force'",
         ) from err
 
@@ -149,7 +152,7 @@ def split_graphs(build_dir: Path, workdir: Path) -> tuple[dict[str, GraphFile], 
     files: dict[str, GraphFile] = {}
     handles: dict[str, tuple] = {}
     bnodes_by_graph: dict[str, set[str]] = {}
-    source = build_dir / "dataset.nq"
+    source = build_dir / DATASET_FILE
     try:
         for quad in pyoxigraph.parse(path=str(source), format=pyoxigraph.RdfFormat.N_QUADS):
             g = quad.graph_name
