@@ -11,12 +11,16 @@ from pathlib import Path
 from typing import Any
 
 from subdip.backends.base import Backend, QueryOutcome
+from subdip.sparql.guard import GuardLimits
 
 __all__ = ["Backend", "QueryOutcome", "open_backend"]
 
 
-def open_backend(config: Mapping[str, Any]) -> Backend:
-    """The backend a configuration asks for (keys as in :func:`subdip.web.create_app`)."""
+def open_backend(config: Mapping[str, Any], *, limits: GuardLimits | None = None) -> Backend:
+    """The backend a configuration asks for (keys as in :func:`subdip.web.create_app`).
+
+    ``limits`` are the guard limits the embedded backend re-checks before running a query.
+    """
     store_url = config.get("STORE_URL")
     if store_url:
         from subdip.backends.remote import RemoteBackend
@@ -27,4 +31,6 @@ def open_backend(config: Mapping[str, Any]) -> Backend:
     return EmbeddedBackend(
         Path(config["BUILD_DIR"]),
         processes=int(config.get("EXECUTOR_PROCESSES", 2)),
+        limits=limits,
+        max_result_bytes=int(config.get("MAX_RESULT_BYTES", 50_000_000)),
     )

@@ -14,6 +14,7 @@ import contextlib
 import logging
 import os
 import queue
+import re
 import signal
 import socket
 import subprocess
@@ -303,6 +304,18 @@ class ExecutorPool:
             self.close()
 
 
+_POSITION = re.compile(r"error at (\d+):(\d+):\s*", re.S)
+
+
+def _syntax_message(text: str) -> str:
+    """``error at 2:9: expected ...`` -> ``line 2, column 9 (2:9): expected ...`` (trimmed)."""
+    m = _POSITION.match(text)
+    if m:
+        line, col = m.groups()
+        text = f"line {line}, column {col} ({line}:{col}): {text[m.end() :]}"
+    return text if len(text) <= 300 else text[:300] + " ..."
+
+
 def _outcome(reply: tuple, job: Job) -> QueryOutcome:
     status = reply[0]
     if status == "ok":
@@ -310,10 +323,9 @@ def _outcome(reply: tuple, job: Job) -> QueryOutcome:
         return QueryOutcome(kind, fmt, media_type, body, elapsed)
     what = reply[1]
     if what == "syntax":
-        detail = reply[2] if len(reply[2]) <= 300 else reply[2][:300] + " ..."
         raise QueryError(
-            f"the query is malformed: {detail}",
-            hint="the position is line:column in the query text",
+            f"the query is malformed: {_syntax_message(reply[2])}",
+            hint="fix the query at that line and column",
         )
     if what == "not-acceptable":
         raise NotAcceptable(reply[2], hint=reply[3])

@@ -1,0 +1,85 @@
+"""The web application: ``create_app(config)`` builds one Flask app around one backend.
+
+Configuration keys (all optional; ``subdip serve`` sets them from its options):
+
+=====================  ==========================================================  ============
+key                    meaning                                                     default
+=====================  ==========================================================  ============
+BUILD_DIR              the build artefact (``store/`` inside it)                   ``build``
+STORE_URL              an external SPARQL endpoint instead of the artefact         none
+IRI_BASE               base of resource IRIs served under ``/id/``                 w3id ``id/``
+SERVER_BASE            absolute base URL of this server                            request host
+QUERY_TIMEOUT          seconds a query may run before it is stopped (503)          10
+MAX_QUERY_BYTES        longest query text accepted (413)                           100 000
+MAX_RESULT_BYTES       largest serialised result sent (413)                        50 000 000
+MAX_CONTENT_LENGTH     largest request body (413; Flask's own key)                 1 000 000
+EXECUTOR_PROCESSES     query processes per web worker                              2
+=====================  ==========================================================  ============
+
+Guard limits beyond the query length use :class:`subdip.sparql.guard.GuardLimits` defaults.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from subdip.backends import open_backend
+from subdip.sparql.guard import GuardLimits
+from subdip.web.errors import register_error_handlers
+
+log = logging.getLogger(__name__)
+
+DEFAULTS: dict[str, Any] = {
+    "BUILD_DIR": "build",
+    "STORE_URL": None,
+    "IRI_BASE": "https://w3id.org/subdip/id/",
+    "SERVER_BASE": None,
+    "QUERY_TIMEOUT": 10.0,
+    "MAX_QUERY_BYTES": 100_000,
+    "MAX_RESULT_BYTES": 50_000_000,
+    "MAX_CONTENT_LENGTH": 1_000_000,
+    "EXECUTOR_PROCESSES": 2,
+}
+
+#: Blueprint modules registered when present (each exports ``bp``), in this order.
+BLUEPRINT_MODULES = (
+    "subdip.web.sparql",
+    "subdip.web.service_description",
+    "subdip.web.resources",
+    "subdip.web.ontology",
+    "subdip.web.downloads",
+    "subdip.web.home",
+)
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app; the backend and limits are created once and kept in ``app.extensions``.
+
+    ``app.extensions["subdip"]`` holds ``backend`` (a :class:`~subdip.backends.base.Backend`),
+    ``limits`` (:class:`~subdip.sparql.guard.GuardLimits`) and ``stats`` (VoID counts,
+    gathered on first use).
+    """
+    app = Flask(__name__)
+    app.config.update(DEFAULTS)
+    app.config.update(config or {})
+    app.config["BUILD_DIR"] = str(Path(app.config["BUILD_DIR"]))
+    limits = GuardLimits(max_query_bytes=int(app.config["MAX_QUERY_BYTES"]))
+    backend = open_backend(app.config, limits=limits)
+    app.extensions["subdip"] = {"backend": backend, "limits": limits, "stats": None}
+    register_error_handlers(app)
+    for name in BLUEPRINT_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as err:
+            if err.name != name:  # a real missing dependency inside the module: surface it
+                raise
+            log.debug("blueprint module %s not present; skipped", name)
+            continue
+        app.register_blueprint(module.bp)
+    return app

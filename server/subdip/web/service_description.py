@@ -1,0 +1,281 @@
+"""The SPARQL 1.1 Service Description (at ``GET /sparql``) and the VoID description (``/void``).
+
+Both are built from statistics the app gathers once per process through the backend's own
+query interface (so they work for the embedded store and an external one alike) and cache.
+
+Entailment, stated per graph: the ontology, asserted and links graphs are queried under simple
+entailment. The inferred graph holds the OWL 2 RL consequences the build materialised, so it and
+the default graph (the union of all four) are described with the regime
+``http://www.w3.org/ns/entailment/OWL-RDF-Based`` and the profile
+``http://www.w3.org/ns/owl-profile/RL`` -- the pair SPARQL 1.1 Entailment Regimes uses for a
+rule-based OWL 2 RL reasoner. OWL 2 RL has no regime IRI of its own. The materialisation is
+filtered (no reflexive ``owl:sameAs``, no axiomatic vocabulary triples), which an
+``rdfs:comment`` says.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass, field
+
+from flask import Blueprint, Response, current_app, request
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
+
+from subdip.backends.base import Backend
+from subdip.namespaces import (
+    GRAPH_ASSERTED,
+    GRAPH_INFERRED,
+    GRAPH_LINKS,
+    GRAPH_ONTOLOGY,
+    ID,
+    ONTOLOGY_IRI,
+    ORG,
+    PREFIXES,
+    PROV,
+    SPARQL_SD,
+    SUBDIP,
+    TIME,
+    VOID,
+)
+from subdip.sparql.formats import FormatChoice
+from subdip.sparql.negotiate import negotiate
+
+bp = Blueprint("service_description", __name__)
+
+SD = SPARQL_SD
+FORMATS = Namespace("http://www.w3.org/ns/formats/")
+ENT = Namespace("http://www.w3.org/ns/entailment/")
+OWL_RL_PROFILE = URIRef("http://www.w3.org/ns/owl-profile/RL")
+FOAF = Namespace("http://xmlns.com/foaf/0.1/")
+SKOS = Namespace("http://www.w3.org/2004/02/skos/core#")
+
+GRAPH_ROLES = {
+    str(GRAPH_ONTOLOGY): "the ontology (TBox)",
+    str(GRAPH_ASSERTED): "the curated, sourced data",
+    str(GRAPH_INFERRED): "OWL 2 RL consequences of the ontology and the data, materialised",
+    str(GRAPH_LINKS): "links to Wikidata (not reasoned over)",
+}
+RESULT_FORMATS = [
+    FORMATS["SPARQL_Results_JSON"],
+    FORMATS["SPARQL_Results_XML"],
+    FORMATS["SPARQL_Results_CSV"],
+    FORMATS["SPARQL_Results_TSV"],
+    FORMATS["Turtle"],
+    FORMATS["N-Triples"],
+    FORMATS["JSON-LD"],
+    FORMATS["RDF_XML"],
+]
+#: Resources the design names as examples; VoID lists those present in the data.
+EXAMPLE_SLUGS = ("hainan", "ccp", "sansha", "prague")
+STATS_TIMEOUT = 120.0
+
+
+@dataclass
+class DatasetStats:
+    """Counts gathered once: triples per graph, class and property partitions, examples."""
+
+    graph_triples: dict[str, int] = field(default_factory=dict)
+    classes: dict[str, int] = field(default_factory=dict)
+    properties: dict[str, int] = field(default_factory=dict)
+    examples: list[str] = field(default_factory=list)
+
+    @property
+    def triples(self) -> int:
+        return sum(self.graph_triples.values())
+
+
+def _rows(backend: Backend, sparql: str) -> list[dict[str, str]]:
+    outcome = backend.query(
+        sparql, timeout=STATS_TIMEOUT, formats=FormatChoice(solutions="json", graph=None)
+    )
+    bindings = json.loads(outcome.body)["results"]["bindings"]
+    return [{k: v["value"] for k, v in row.items()} for row in bindings]
+
+
+def gather_stats(backend: Backend) -> DatasetStats:
+    """Ask the backend for the numbers VoID and the service description publish."""
+    stats = DatasetStats()
+    for row in _rows(backend, "SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"):
+        stats.graph_triples[row["g"]] = int(row["n"])
+    for row in _rows(
+        backend,
+        "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) { ?s a ?c FILTER isIRI(?c) } GROUP BY ?c",
+    ):
+        stats.classes[row["c"]] = int(row["n"])
+    for row in _rows(backend, "SELECT ?p (COUNT(*) AS ?n) { ?s ?p ?o } GROUP BY ?p"):
+        stats.properties[row["p"]] = int(row["n"])
+    candidates = " ".join(f"<{ID[slug]}>" for slug in EXAMPLE_SLUGS)
+    present = {
+        row["s"]
+        for row in _rows(backend, f"SELECT DISTINCT ?s {{ VALUES ?s {{ {candidates} }} ?s ?p ?o }}")
+    }
+    stats.examples = [str(ID[slug]) for slug in EXAMPLE_SLUGS if str(ID[slug]) in present]
+    if not stats.examples:
+        fallback = _rows(
+            backend,
+            f"SELECT DISTINCT ?s {{ ?s a ?c FILTER STRSTARTS(STR(?s), '{ID}') }} "
+            "ORDER BY ?s LIMIT 3",
+        )
+        stats.examples = [row["s"] for row in fallback]
+    return stats
+
+
+_stats_lock = threading.Lock()
+
+
+def cached_stats() -> DatasetStats:
+    """The app's statistics, gathered on first use in this process and kept."""
+    state = current_app.extensions["subdip"]
+    with _stats_lock:
+        if state.get("stats") is None:
+            state["stats"] = gather_stats(state["backend"])
+        return state["stats"]
+
+
+def server_base() -> str:
+    """Absolute base URL of this server (config ``SERVER_BASE`` or the request's host)."""
+    configured = current_app.config.get("SERVER_BASE")
+    return str(configured or request.host_url).rstrip("/")
+
+
+def _bind(g: Graph) -> Graph:
+    for prefix, ns in PREFIXES.items():
+        g.bind(prefix, ns)
+    g.bind("sd", SD)
+    g.bind("void", VOID)
+    g.bind("formats", FORMATS)
+    g.bind("ent", ENT)
+    return g
+
+
+def service_description(base: str, stats: DatasetStats) -> Graph:
+    """The endpoint's description: features, result formats, dataset and entailment per graph."""
+    g = _bind(Graph())
+    endpoint = URIRef(f"{base}/sparql")
+    service = URIRef(f"{base}/sparql#service")
+    g.add((service, RDF.type, SD.Service))
+    g.add((service, SD.endpoint, endpoint))
+    g.add((service, SD.supportedLanguage, SD.SPARQL11Query))
+    g.add((service, SD.feature, SD.UnionDefaultGraph))
+    for fmt in RESULT_FORMATS:
+        g.add((service, SD.resultFormat, fmt))
+    g.add((service, SD.defaultEntailmentRegime, ENT["OWL-RDF-Based"]))
+    g.add((service, SD.entailmentProfile, OWL_RL_PROFILE))
+    g.add(
+        (
+            service,
+            RDFS.comment,
+            Literal(
+                "Read-only. The default graph is the union of all named graphs (asserted, "
+                "inferred, ontology, links) unless the request names default-graph-uri. "
+                "Inferences are OWL 2 RL consequences materialised at build time, filtered of "
+                "trivial ones (reflexive owl:sameAs, axiomatic vocabulary triples). SERVICE and "
+                "SPARQL Update are refused; FROM naming a graph outside the dataset matches "
+                "nothing.",
+                lang="en",
+            ),
+        )
+    )
+    dataset = BNode("dataset")
+    g.add((service, SD.defaultDataset, dataset))
+    g.add((dataset, RDF.type, SD.Dataset))
+    g.add((dataset, VOID.sparqlEndpoint, endpoint))
+    g.add((dataset, RDFS.seeAlso, URIRef(f"{base}/void")))
+    default = BNode("default-graph")
+    g.add((dataset, SD.defaultGraph, default))
+    g.add((default, RDF.type, SD.Graph))
+    g.add((default, VOID.triples, Literal(stats.triples, datatype=XSD.integer)))
+    for name in sorted(stats.graph_triples):
+        named = BNode()
+        graph = BNode()
+        g.add((dataset, SD.namedGraph, named))
+        g.add((named, RDF.type, SD.NamedGraph))
+        g.add((named, SD.name, URIRef(name)))
+        if name == str(GRAPH_INFERRED):
+            g.add((named, SD.entailmentRegime, ENT["OWL-RDF-Based"]))
+            g.add((named, SD.entailmentProfile, OWL_RL_PROFILE))
+        else:
+            g.add((named, SD.entailmentRegime, ENT["Simple"]))
+        g.add((named, SD.graph, graph))
+        g.add((graph, RDF.type, SD.Graph))
+        g.add((graph, VOID.triples, Literal(stats.graph_triples[name], datatype=XSD.integer)))
+        if name in GRAPH_ROLES:
+            g.add((graph, RDFS.comment, Literal(GRAPH_ROLES[name], lang="en")))
+    return g
+
+
+def void_description(base: str, stats: DatasetStats) -> Graph:
+    """VoID: the dataset, its graphs as subsets, partitions, examples, dumps and vocabularies."""
+    g = _bind(Graph())
+    dataset = URIRef(f"{base}/void#dataset")
+    g.add((dataset, RDF.type, VOID.Dataset))
+    g.add((dataset, DCTERMS.title, Literal("subdip: Chinese subnational diplomacy", lang="en")))
+    g.add(
+        (
+            dataset,
+            DCTERMS.description,
+            Literal(
+                "A knowledge graph of how Chinese provinces and cities act in foreign policy "
+                "under party-state control, with the source of every claim.",
+                lang="en",
+            ),
+        )
+    )
+    g.add((dataset, DCTERMS.license, URIRef("https://creativecommons.org/licenses/by/4.0/")))
+    g.add((dataset, VOID.sparqlEndpoint, URIRef(f"{base}/sparql")))
+    g.add((dataset, VOID.uriSpace, Literal(str(ID))))
+    g.add((dataset, VOID.rootResource, URIRef(ONTOLOGY_IRI)))
+    g.add((dataset, FOAF.page, URIRef(f"{base}/")))
+    g.add((dataset, FOAF.page, URIRef(f"{base}/download/")))
+    for vocab in (SUBDIP, ORG, PROV, TIME, SKOS, DCTERMS, FOAF):
+        g.add((dataset, VOID.vocabulary, URIRef(str(vocab))))
+    g.add((dataset, VOID.triples, Literal(stats.triples, datatype=XSD.integer)))
+    g.add((dataset, VOID.classes, Literal(len(stats.classes), datatype=XSD.integer)))
+    g.add((dataset, VOID.properties, Literal(len(stats.properties), datatype=XSD.integer)))
+    for example in stats.examples:
+        g.add((dataset, VOID.exampleResource, URIRef(example)))
+    for name, count in sorted(stats.graph_triples.items()):
+        subset = URIRef(name)
+        g.add((dataset, VOID.subset, subset))
+        g.add((subset, RDF.type, VOID.Dataset))
+        g.add((subset, SD.name, URIRef(name)))
+        g.add((subset, VOID.triples, Literal(count, datatype=XSD.integer)))
+        g.add((subset, VOID.sparqlEndpoint, URIRef(f"{base}/sparql")))
+        if name in GRAPH_ROLES:
+            g.add((subset, RDFS.comment, Literal(GRAPH_ROLES[name], lang="en")))
+    for cls, count in sorted(stats.classes.items()):
+        part = BNode()
+        g.add((dataset, VOID.classPartition, part))
+        g.add((part, VOID["class"], URIRef(cls)))
+        g.add((part, VOID.entities, Literal(count, datatype=XSD.integer)))
+    for prop, count in sorted(stats.properties.items()):
+        part = BNode()
+        g.add((dataset, VOID.propertyPartition, part))
+        g.add((part, VOID.property, URIRef(prop)))
+        g.add((part, VOID.triples, Literal(count, datatype=XSD.integer)))
+    return g
+
+
+_RDFLIB_FORMATS = {"turtle": "turtle", "ntriples": "nt", "jsonld": "json-ld", "rdfxml": "xml"}
+
+
+def rdf_response(g: Graph) -> Response:
+    """Serialise ``g`` in the format the client negotiated (Turtle by default)."""
+    choice = negotiate(request.headers.get("Accept"), request.args.get("format"))
+    fmt = choice.for_family("graph")
+    body = g.serialize(format=_RDFLIB_FORMATS[fmt.name], encoding="utf-8")
+    response = Response(body, content_type=fmt.content_type)
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+@bp.get("/void")
+def void() -> Response:
+    return rdf_response(void_description(server_base(), cached_stats()))
+
+
+def describe_service() -> Response:
+    """Called by the SPARQL blueprint for a ``GET /sparql`` without a query."""
+    return rdf_response(service_description(server_base(), cached_stats()))
