@@ -1,0 +1,278 @@
+"""`subdip publish` against a real Oxigraph server: counts, content, replacement, failures.
+
+Expected counts and content come from the artefact itself (its dataset.nq and report.json),
+never from what the store or subdip reports back.
+"""
+
+from __future__ import annotations
+
+import base64
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+
+import pytest
+from rdflib import Dataset, Graph, URIRef
+from rdflib.compare import isomorphic
+
+from subdip.errors import BuildError, StoreError
+from subdip.namespaces import GRAPH_ASSERTED
+from subdip.publish import STAGING_PREFIX, publish
+from subdip.storeclient import (
+    Credentials,
+    StoreAuthError,
+    StoreClient,
+    StoreEndpoints,
+    StoreUnreachable,
+)
+
+SUBDIP = str(Path(sys.executable).with_name("subdip"))
+
+
+def client(url: str, **kwargs: object) -> StoreClient:
+    graph_store = kwargs.pop("graph_store", None)
+    return StoreClient(StoreEndpoints.from_url(url, graph_store=graph_store), **kwargs)
+
+
+def artefact_graphs(build_dir: Path) -> dict[str, Graph]:
+    """The artefact's named graphs, parsed with rdflib (independently of subdip's splitter)."""
+    ds = Dataset()
+    with warnings.catch_warnings():  # rdflib's own N-Quads parser uses a deprecated alias
+        warnings.simplefilter("ignore", DeprecationWarning)
+        ds.parse(build_dir / "dataset.nq", format="nquads")
+    return {str(g.identifier): g for g in ds.graphs() if str(g.identifier).startswith("http")}
+
+
+def store_graph(server, graph: str) -> Graph:
+    return Graph().parse(data=server.graph_ntriples(graph), format="nt")
+
+
+def assert_store_holds(server, build_dir: Path) -> None:
+    """Every graph of the artefact is in the store, isomorphic (blank nodes included)."""
+    expected = artefact_graphs(build_dir)
+    assert expected, f"no named graph parsed from {build_dir}"
+    for name, graph in expected.items():
+        held = store_graph(server, name)
+        assert len(held) == len(graph), name
+        assert isomorphic(held, graph), f"{name} differs from the artefact"
+
+
+def staging_graphs(server) -> list[str]:
+    rows = server.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }")["results"]["bindings"]
+    return [r["g"]["value"] for r in rows if r["g"]["value"].startswith(STAGING_PREFIX)]
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([SUBDIP, "publish", *args], capture_output=True, text=True, timeout=120)
+
+
+# --- the shipped data -------------------------------------------------------------------------
+
+
+def test_shipped_graphs_have_the_artefact_counts(published) -> None:
+    report = published.report
+    assert report["method"] == "graph-store"
+    by_graph = {g["graph"]: g for g in report["graphs"]}
+    assert set(by_graph) == set(published.expected)
+    held = published.server.counts()
+    for graph, n in published.expected.items():
+        assert by_graph[graph]["published"] == n
+        assert held.get(graph, 0) == n, graph
+    assert sum(published.expected.values()) > 1000  # the shipped graph, not an empty one
+
+
+def test_shipped_graphs_are_isomorphic_to_the_artefact(published) -> None:
+    assert_store_holds(published.server, published.build_dir)
+    assert staging_graphs(published.server) == []
+
+
+# --- transport --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("method", ["graph-store", "update"])
+def test_publish_keeps_content_and_blank_nodes(start_oxigraph, tiny_artefact, method) -> None:
+    server = start_oxigraph()
+    build = tiny_artefact(1)
+    report = publish(build, client(server.url), method=method, batch_triples=2)
+    assert report.method == method
+    assert_store_holds(server, build)
+    # the blank-node chain a -> period -> _:i -> hasBeginning -> _:s -> 1991 survived batching
+    chain = server.select(
+        "ASK { GRAPH ?g { <http://example.org/a> <http://example.org/period> ?i . "
+        "?i <http://www.w3.org/2006/time#hasBeginning> ?s . "
+        "?s <http://www.w3.org/2006/time#inXSDgYear> ?y } }"
+    )
+    assert chain["boolean"] is True
+    assert staging_graphs(server) == []
+
+
+def test_republishing_replaces_every_graph(start_oxigraph, tiny_artefact) -> None:
+    server = start_oxigraph()
+    store = client(server.url)
+    publish(tiny_artefact(1), store)
+    v2 = tiny_artefact(2)
+    report = publish(v2, store)
+    assert_store_holds(server, v2)
+    assert report.graphs[0].published == report.graphs[0].expected
+    assert staging_graphs(server) == []
+
+
+def test_without_a_graph_store_it_falls_back_to_update(start_oxigraph, tiny_artefact) -> None:
+    server = start_oxigraph()
+    build = tiny_artefact(1)
+    run = run_cli(
+        "--to",
+        server.url,
+        "--graph-store",
+        f"{server.url}/no-such-endpoint",
+        "--build-dir",
+        str(build),
+    )
+    assert run.returncode == 0, run.stderr
+    assert "SPARQL Update" in run.stdout
+    assert_store_holds(server, build)
+
+
+def test_other_graphs_of_the_store_are_left_alone(start_oxigraph, tiny_artefact) -> None:
+    server = start_oxigraph()
+    store = client(server.url)
+    store.update('INSERT DATA { GRAPH <urn:someone-else> { <urn:x> <urn:y> "kept" } }')
+    publish(tiny_artefact(1), store)
+    assert server.counts()["urn:someone-else"] == 1
+
+
+# --- failures lose nothing ----------------------------------------------------------------------
+
+
+def test_unreachable_store_is_a_store_error(tiny_artefact, closed_port_url) -> None:
+    url = closed_port_url
+    run = run_cli("--to", url, "--build-dir", str(tiny_artefact(1)))
+    assert run.returncode == StoreError.exit_code == 6
+    assert f"cannot reach the store at {url}" in run.stderr
+    assert "is it running?" in run.stderr
+    with pytest.raises(StoreUnreachable):
+        publish(tiny_artefact(1), client(url))
+
+
+def test_missing_artefact_is_a_build_error(tmp_path, start_oxigraph) -> None:
+    server = start_oxigraph()
+    run = run_cli("--to", server.url, "--build-dir", str(tmp_path / "nothing"))
+    assert run.returncode == BuildError.exit_code
+    assert "subdip build" in run.stderr
+
+
+def test_refused_credentials(start_oxigraph, fault_proxy, tiny_artefact) -> None:
+    server = start_oxigraph()
+    proxy = fault_proxy(server.url, require_auth="Bearer s3cret")
+    build = tiny_artefact(1)
+    run = run_cli("--to", proxy.url, "--build-dir", str(build))
+    assert run.returncode == 6
+    assert "refused our credentials (HTTP 401)" in run.stderr
+    assert "--token" in run.stderr
+    with pytest.raises(StoreAuthError):
+        publish(build, client(proxy.url, credentials=Credentials(token="wrong")))
+    assert server.counts() == {}
+
+    run = run_cli("--to", proxy.url, "--token", "s3cret", "--build-dir", str(build))
+    assert run.returncode == 0, run.stderr
+    assert_store_holds(server, build)
+
+
+def test_basic_credentials_from_the_url(start_oxigraph, fault_proxy, tiny_artefact) -> None:
+    server = start_oxigraph()
+    basic = "Basic " + base64.b64encode(b"editor:pa ss").decode()
+    proxy = fault_proxy(server.url, require_auth=basic)
+    host = proxy.url.removeprefix("http://")
+    run = run_cli("--to", f"http://editor:pa%20ss@{host}", "--build-dir", str(tiny_artefact(1)))
+    assert run.returncode == 0, run.stderr
+    assert "pa ss" not in run.stdout + run.stderr  # the password is never printed
+    run = run_cli("--to", proxy.url, "--user", "editor:pa ss", "--build-dir", str(tiny_artefact(1)))
+    assert run.returncode == 0, run.stderr
+
+
+def _publish_v1_then_fail_v2(server, proxy, tiny_artefact) -> StoreError:
+    publish(tiny_artefact(1), client(server.url))
+    with pytest.raises(StoreError) as caught:
+        publish(tiny_artefact(2), client(proxy.url))
+    assert_store_holds(server, tiny_artefact(1))  # the previous version, complete
+    assert staging_graphs(server) == []
+    return caught.value
+
+
+def test_upload_cut_off_midway_keeps_the_previous_graphs(
+    start_oxigraph, fault_proxy, tiny_artefact
+) -> None:
+    server = start_oxigraph()
+    proxy = fault_proxy(server.url, cut_put_number=2)
+    err = _publish_v1_then_fail_v2(server, proxy, tiny_artefact)
+    assert "nothing was replaced" in str(err)
+    assert proxy.faults.puts == 2
+
+
+def test_short_upload_is_caught_by_the_count_check(
+    start_oxigraph, fault_proxy, tiny_artefact
+) -> None:
+    server = start_oxigraph()
+    proxy = fault_proxy(server.url, truncate_puts=True)
+    err = _publish_v1_then_fail_v2(server, proxy, tiny_artefact)
+    assert "do not have the artefact's triple counts" in str(err)
+    assert str(GRAPH_ASSERTED) in str(err)
+
+
+def test_store_failing_the_swap_keeps_the_previous_graphs(
+    start_oxigraph, fault_proxy, tiny_artefact
+) -> None:
+    server = start_oxigraph()
+    proxy = fault_proxy(server.url, fail_update_containing="MOVE")
+    err = _publish_v1_then_fail_v2(server, proxy, tiny_artefact)
+    assert "HTTP 500" in str(err)
+    assert "injected failure" in str(err)
+
+
+def test_cli_exit_code_on_a_store_error(start_oxigraph, fault_proxy, tiny_artefact) -> None:
+    server = start_oxigraph()
+    proxy = fault_proxy(server.url, fail_update_containing="MOVE")
+    run = run_cli("--to", proxy.url, "--build-dir", str(tiny_artefact(1)))
+    assert run.returncode == 6
+    assert "answered HTTP 500" in run.stderr
+    assert server.counts() == {}
+
+
+def test_unknown_graph_in_the_artefact_is_refused(
+    tmp_path, start_oxigraph, artefact_writer
+) -> None:
+    build = artefact_writer(tmp_path / "odd", ["<urn:a> <urn:b> <urn:c> <urn:not-subdip> .\n"])
+    server = start_oxigraph()
+    with pytest.raises(BuildError, match="inconsistent"):
+        publish(build, client(server.url))
+    assert server.counts() == {}
+
+
+def test_store_url_is_checked() -> None:
+    with pytest.raises(StoreError, match="not an http"):
+        StoreEndpoints.from_url("ftp://example.org/store")
+
+
+@pytest.mark.parametrize(
+    ("url", "query", "update"),
+    [
+        ("http://h:7878", "http://h:7878/query", "http://h:7878/update"),
+        ("http://h:3030/ds/", "http://h:3030/ds/query", "http://h:3030/ds/update"),
+        ("http://h:3030/ds/query", "http://h:3030/ds/query", "http://h:3030/ds/update"),
+        ("http://h:8890/sparql", "http://h:8890/sparql", "http://h:8890/sparql"),
+    ],
+)
+def test_endpoint_layouts(url: str, query: str, update: str) -> None:
+    endpoints = StoreEndpoints.from_url(url)
+    assert (endpoints.query, endpoints.update) == (query, update)
+
+
+def test_credentials_are_removed_from_urls() -> None:
+    from subdip.storeclient import split_credentials
+
+    url, creds = split_credentials("https://u%40x:p%3Aw@store.example.org:8443/ds")
+    assert url == "https://store.example.org:8443/ds"
+    assert (creds.user, creds.password) == ("u@x", "p:w")
+    assert creds.header() == "Basic " + base64.b64encode(b"u@x:p:w").decode()
+    assert URIRef(url)  # a clean URL, usable anywhere
