@@ -8,8 +8,10 @@ an order of magnitude faster than rdflib on large graphs.
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pyoxigraph
@@ -75,6 +77,16 @@ def by_extension(extension: str, offered: Iterable[RdfFormat] = ALL_FORMATS) -> 
         if fmt.extension == extension.lower():
             return fmt
     return None
+
+
+def split_extension(path: str) -> tuple[str, str | None]:
+    """``hainan.ttl`` -> (``hainan``, ``ttl``) for the extensions served; else (path, None)."""
+    stem, dot, extension = path.rpartition(".")
+    if dot and stem and "/" not in extension:
+        lowered = extension.lower()
+        if lowered in ("html", "htm") or by_extension(lowered) is not None:
+            return stem, lowered
+    return path, None
 
 
 def by_name(name: str, offered: Iterable[RdfFormat]) -> RdfFormat | str:
@@ -321,3 +333,19 @@ def template_globals() -> dict[str, Any]:
     from flask import request as current_request
 
     return {"base": server_base(current_request), "site": site_config(current_request)}
+
+
+def cache_dir(app: Any) -> Path:
+    """Where the pages cache generated files (config ``CACHE_DIR``; else inside the build).
+
+    Inside the build folder by default, so a new build (renamed into place) starts afresh.
+    """
+    configured = app.config.get("CACHE_DIR")
+    if configured:
+        folder = Path(configured)
+    elif app.config.get("BUILD_DIR"):
+        folder = Path(app.config["BUILD_DIR"]) / "web-cache"
+    else:
+        folder = Path(tempfile.gettempdir()) / "subdip-web-cache"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder

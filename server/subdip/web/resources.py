@@ -276,16 +276,6 @@ def _group_order(group: Group) -> tuple[int, str]:
 # -- routes ----------------------------------------------------------------------------------
 
 
-def _split_extension(path: str) -> tuple[str, str | None]:
-    """``hainan.ttl`` -> (``hainan``, ``ttl``) for the extensions we serve."""
-    stem, dot, extension = path.rpartition(".")
-    if dot and stem and "/" not in extension:
-        lowered = extension.lower()
-        if lowered in ("html", "htm") or rendering.by_extension(lowered) is not None:
-            return stem, lowered
-    return path, None
-
-
 def _rdf_response(body: bytes, fmt: rendering.RdfFormat, status: int = 200) -> Response:
     response = Response(body, status=status, content_type=fmt.content_type)
     response.vary.add("Accept")
@@ -295,7 +285,7 @@ def _rdf_response(body: bytes, fmt: rendering.RdfFormat, status: int = 200) -> R
 @bp.route("/id/<path:path>")
 def resource(path: str) -> Response:
     """The page (or RDF) of ``IRI_BASE + path``."""
-    path, extension = _split_extension(path)
+    path, extension = rendering.split_extension(path)
     iri = rendering.iri_base() + path
     choice = rendering.negotiate(request, ALL_FORMATS, extension=extension)
     if choice == "html":

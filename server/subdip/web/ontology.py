@@ -1,0 +1,293 @@
+"""The ontology at its IRI (``/ontology``, versioned copies at ``/ontology/<version>``) and the
+SHACL shapes (``/shapes``), each with content negotiation.
+
+Hash IRIs (``https://w3id.org/subdip/ontology#Province``) reach the server as ``/ontology``;
+the HTML documentation (pyLODE) has an anchor per term, so the fragment lands on the term.
+Everything is prepared once when the blueprint is registered: the files are small and static.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph
+from flask import Blueprint, Flask, Response, current_app, render_template, request
+from flask.blueprints import BlueprintSetupState
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import OWL, RDF, RDFS, SH
+
+from subdip import docs_gen, paths
+from subdip.errors import SubdipError
+from subdip.namespaces import ONTOLOGY_IRI, PREFIXES
+from subdip.web import rendering
+from subdip.web.rendering import TRIPLE_FORMATS, TURTLE, RdfFormat, ResourceNotFound
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("ontology", __name__, template_folder="templates")
+bp.context_processor(rendering.template_globals)
+
+EXTENSION = "subdip_pages"
+SHAPES_IRI = "https://w3id.org/subdip/shapes"
+
+
+@dataclass
+class Document:
+    """One RDF document served in every format: the bytes of each, prepared once."""
+
+    source: Path | None
+    bodies: dict[str, bytes] = field(default_factory=dict)
+
+    def body(self, fmt: RdfFormat) -> bytes:
+        return self.bodies[fmt.name]
+
+
+def _serialise_all(graph: Graph, turtle: bytes | None = None) -> dict[str, bytes]:
+    """The graph in each triple format (via pyoxigraph; Turtle kept as written if given)."""
+    ntriples = graph.serialize(format="nt", encoding="utf-8")
+    triples = list(pyoxigraph.parse(ntriples, format=pyoxigraph.RdfFormat.N_TRIPLES))
+    bodies = {fmt.name: rendering.serialize(triples, fmt) for fmt in TRIPLE_FORMATS}
+    if turtle is not None:
+        bodies[TURTLE.name] = turtle
+    return bodies
+
+
+def load_document(files: list[Path]) -> tuple[Document, Graph]:
+    """Parse Turtle ``files`` into one graph and serialise it in every format."""
+    graph = Graph()
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace)
+    for path in files:
+        graph.parse(path, format="turtle")
+    turtle = files[0].read_bytes() if len(files) == 1 else None
+    return Document(files[0] if len(files) == 1 else None, _serialise_all(graph, turtle)), graph
+
+
+@dataclass
+class OntologyState:
+    current: Document
+    version: str | None
+    versions: dict[str, Path]
+    html_path: Path | None
+    shapes: Document
+    shapes_graph: Graph
+
+
+def _versions(ontology_dir: Path) -> dict[str, Path]:
+    """Archived copies: ``ontology/versions/<version>.ttl`` or ``<version>/subdip.ttl``."""
+    found: dict[str, Path] = {}
+    folder = ontology_dir / "versions"
+    if folder.is_dir():
+        for path in sorted(folder.glob("*.ttl")):
+            found[path.stem] = path
+        for path in sorted(folder.glob("*/subdip.ttl")):
+            found[path.parent.name] = path
+    return found
+
+
+def _doc_links(app: Flask) -> dict[str, str]:
+    base = str(app.config.get("SERVER_BASE") or "").rstrip("/")
+    links = {"subdip home": f"{base}/"}
+    links.update({label: f"{base}/ontology.{ext}" for label, ext in _FORMAT_LABELS})
+    links["SHACL shapes"] = f"{base}/shapes"
+    return links
+
+
+_FORMAT_LABELS = (("Turtle", "ttl"), ("JSON-LD", "jsonld"), ("N-Triples", "nt"), ("RDF/XML", "rdf"))
+
+
+def prepare(app: Flask) -> OntologyState:
+    """Read the ontology and shapes once and generate (or reuse) the HTML documentation."""
+    ontology_file = Path(app.config.get("ONTOLOGY_FILE") or paths.ontology_file())
+    current, graph = load_document([ontology_file])
+    version = graph.value(URIRef(ONTOLOGY_IRI), OWL.versionInfo)
+    shapes_files = sorted(Path(app.config.get("SHAPES_DIR") or paths.shapes_dir()).glob("*.ttl"))
+    shapes, shapes_graph = (
+        load_document(shapes_files) if shapes_files else (Document(None), Graph())
+    )
+    html_path: Path | None = None
+    try:
+        html_path = docs_gen.cached_html(
+            ontology_file, rendering.cache_dir(app), links=_doc_links(app)
+        )
+    except (SubdipError, OSError, ValueError) as err:
+        # the RDF formats still work; the HTML request reports the problem
+        log.error("could not generate the ontology documentation: %s", err)
+    return OntologyState(
+        current=current,
+        version=str(version) if version is not None else None,
+        versions=_versions(ontology_file.parent),
+        html_path=html_path,
+        shapes=shapes,
+        shapes_graph=shapes_graph,
+    )
+
+
+def _setup(state: BlueprintSetupState) -> None:
+    state.app.extensions.setdefault(EXTENSION, {})["ontology"] = prepare(state.app)
+
+
+bp.record_once(_setup)
+
+
+def _state() -> OntologyState:
+    return current_app.extensions[EXTENSION]["ontology"]
+
+
+def _negotiated(document: Document, extension: str | None) -> RdfFormat | str:
+    return rendering.negotiate(request, TRIPLE_FORMATS, extension=extension)
+
+
+def _respond(body: bytes, content_type: str) -> Response:
+    response = Response(body, content_type=content_type)
+    response.vary.add("Accept")
+    return response
+
+
+def _html_documentation() -> bytes:
+    state = _state()
+    if state.html_path is None or not state.html_path.is_file():
+        state.html_path = docs_gen.cached_html(
+            state.current.source or paths.ontology_file(),
+            rendering.cache_dir(current_app),
+            links=_doc_links(current_app),
+        )
+    return state.html_path.read_bytes()
+
+
+@bp.route("/ontology")
+@bp.route("/ontology.<extension>")
+def ontology(extension: str | None = None) -> Response:
+    """The current ontology: pyLODE HTML, Turtle (as written), JSON-LD, N-Triples, RDF/XML."""
+    state = _state()
+    choice = _negotiated(state.current, extension)
+    if choice == "html":
+        return _respond(_html_documentation(), "text/html; charset=utf-8")
+    assert isinstance(choice, RdfFormat)
+    return _respond(state.current.body(choice), choice.content_type)
+
+
+@bp.route("/ontology/<path:version>")
+def versioned(version: str) -> Response:
+    """A versioned copy: the current file for the current version, else an archived one."""
+    version, extension = rendering.split_extension(version)
+    state = _state()
+    if version == state.version:
+        return ontology(extension)
+    path = state.versions.get(version)
+    if path is None:
+        known = ", ".join(sorted({*state.versions, *([state.version] if state.version else [])}))
+        raise ResourceNotFound(
+            f"no version {version!r} of the ontology", hint=f"known versions: {known or 'none'}"
+        )
+    document, _ = load_document([path])
+    choice = _negotiated(document, extension)
+    if choice == "html":
+        choice = TURTLE  # archived copies have no generated page; show the source
+        return _respond(document.body(choice), "text/plain; charset=utf-8")
+    assert isinstance(choice, RdfFormat)
+    return _respond(document.body(choice), choice.content_type)
+
+
+# -- shapes ----------------------------------------------------------------------------------
+
+
+@dataclass
+class ShapeView:
+    iri: str
+    label: str | None
+    comment: str | None
+    targets: list[str]
+    constraints: list[tuple[str, str]]
+    properties: list[dict[str, Any]]
+
+
+def _show(graph: Graph, node: Any) -> str:
+    """A compact, readable form of a shapes-graph term (lists and blank nodes inlined)."""
+    if isinstance(node, Literal):
+        return str(node) if not node.language else f'"{node}"@{node.language}'
+    if isinstance(node, URIRef):
+        return rendering.compact(str(node)) if str(node) != str(RDF.nil) else "()"
+    if isinstance(node, BNode):
+        if graph.value(node, RDF.first) is not None:
+            return "(" + " ".join(_show(graph, item) for item in Collection(graph, node)) + ")"
+        inner = "; ".join(
+            f"{_show(graph, p)} {_show(graph, o)}" for p, o in sorted(graph.predicate_objects(node))
+        )
+        return f"[ {inner} ]"
+    return str(node)
+
+
+_TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
+_SKIP = {RDF.type, RDFS.label, RDFS.comment, SH.property, *_TARGETS}
+
+
+def shape_views(graph: Graph) -> list[ShapeView]:
+    views = []
+    for shape in sorted(set(graph.subjects(RDF.type, SH.NodeShape)), key=str):
+        properties = []
+        for prop in sorted(graph.objects(shape, SH.property), key=str):
+            properties.append(
+                {
+                    "path": _show(graph, graph.value(prop, SH.path)),
+                    "constraints": [
+                        (_show(graph, p), _show(graph, o))
+                        for p, o in sorted(graph.predicate_objects(prop))
+                        if p not in (RDF.type, SH.path)
+                    ],
+                }
+            )
+        views.append(
+            ShapeView(
+                iri=str(shape),
+                label=_english(graph, shape, RDFS.label),
+                comment=_english(graph, shape, RDFS.comment),
+                targets=[
+                    f"{_show(graph, p)} {_show(graph, o)}"
+                    for p in _TARGETS
+                    for o in sorted(graph.objects(shape, p))
+                ],
+                constraints=[
+                    (_show(graph, p), _show(graph, o))
+                    for p, o in sorted(graph.predicate_objects(shape))
+                    if p not in _SKIP
+                ],
+                properties=properties,
+            )
+        )
+    return views
+
+
+def _english(graph: Graph, node: Any, prop: URIRef) -> str | None:
+    values = [o for o in graph.objects(node, prop) if isinstance(o, Literal)]
+    for value in values:
+        if (value.language or "en").startswith("en"):
+            return str(value)
+    return str(values[0]) if values else None
+
+
+@bp.route("/shapes")
+@bp.route("/shapes.<extension>")
+def shapes(extension: str | None = None) -> Response:
+    """The SHACL shapes the data is validated against: an HTML listing or RDF."""
+    state = _state()
+    if not state.shapes.bodies:
+        raise ResourceNotFound("no SHACL shapes are installed with this server")
+    choice = _negotiated(state.shapes, extension)
+    if choice == "html":
+        html = render_template("shapes.html", shapes=shape_views(state.shapes_graph))
+        return _respond(html.encode(), "text/html; charset=utf-8")
+    assert isinstance(choice, RdfFormat)
+    return _respond(state.shapes.body(choice), choice.content_type)
+
+
+@bp.errorhandler(SubdipError)
+def subdip_error(err: SubdipError) -> tuple[str, int]:
+    status = int(getattr(err, "status", 500))
+    if status >= 500:
+        log.error("ontology page failed: %s", err)
+    return render_template("error.html", status=status, message=err.message, hint=err.hint), status
