@@ -280,6 +280,8 @@ class Faults:
     truncate_puts: bool = False  # forward only the first half of every PUT body's lines
     fail_update_containing: str | None = None  # answer 500 to an update containing this
     delay: float = 0.0  # seconds to wait before forwarding a query
+    fail_queries: bool = False  # answer 500 to every query
+    accept_override: str | None = None  # replace the Accept header of queries
     seen_auth: list[str | None] = field(default_factory=list)
     puts: int = 0
     requests: int = 0
@@ -340,7 +342,11 @@ class FaultProxy:
         ):
             self._answer(h, 500, b"injected failure", {})
             return
-        if f.delay and h.path.startswith("/query"):
+        is_query = h.path.startswith("/query")
+        if f.fail_queries and is_query:
+            self._answer(h, 500, b"injected query failure", {})
+            return
+        if f.delay and is_query:
             time.sleep(f.delay)
         conn = http.client.HTTPConnection(self.upstream.hostname, self.upstream.port, timeout=60)
         headers = {
@@ -349,6 +355,9 @@ class FaultProxy:
             if k.lower() not in {"host", "content-length", "authorization", "connection"}
         }
         headers["Content-Length"] = str(len(body))
+        if f.accept_override is not None and is_query:
+            headers = {k: v for k, v in headers.items() if k.lower() != "accept"}
+            headers["Accept"] = f.accept_override
         try:
             conn.request(h.command, h.path, body=body, headers=headers)
             answer = conn.getresponse()
