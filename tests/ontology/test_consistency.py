@@ -53,23 +53,33 @@ id:test-article-a a subdip:Publication .
 
 #: Inputs the ontology must reject, each with the individual owlrl has to name in its error.
 CLASHES: dict[str, tuple[str, str]] = {
-    "polity-and-subnational": (
-        "id:test-c1 a subdip:State , subdip:Province .", "test-c1"),
-    "organisation-and-person": (
-        "id:test-c2 a subdip:Firm , subdip:Leader .", "test-c2"),
+    "polity-and-subnational": ("id:test-c1 a subdip:State , subdip:Province .", "test-c1"),
+    "organisation-and-person": ("id:test-c2 a subdip:Firm , subdip:Leader .", "test-c2"),
     "event-as-party-through-domain": (
-        "id:test-c3 a subdip:Signing ; subdip:partyTo id:test-c3-agreement .", "test-c3"),
+        "id:test-c3 a subdip:Signing ; subdip:partyTo id:test-c3-agreement .",
+        "test-c3",
+    ),
     "province-claiming-territory": (
-        "id:test-c4 a subdip:Province ; subdip:claimsTerritory id:test-c4-shoal .", "test-c4"),
+        "id:test-c4 a subdip:Province ; subdip:claimsTerritory id:test-c4-shoal .",
+        "test-c4",
+    ),
     "provincial-firm-typed-central": (
         "id:test-c5 a subdip:CentralStateOwnedEnterprise ; subdip:ownedBy id:test-c5-province . "
-        "id:test-c5-province a subdip:Province .", "test-c5"),
+        "id:test-c5-province a subdip:Province .",
+        "test-c5",
+    ),
     "two-provincial-levels": (
-        "id:test-c6 a subdip:Province , subdip:DirectlyGovernedMunicipality .", "test-c6"),
+        "id:test-c6 a subdip:Province , subdip:DirectlyGovernedMunicipality .",
+        "test-c6",
+    ),
     "same-and-different": (
-        "id:test-c7 owl:sameAs id:test-c7-other ; owl:differentFrom id:test-c7-other .", "test-c7"),
+        "id:test-c7 owl:sameAs id:test-c7-other ; owl:differentFrom id:test-c7-other .",
+        "test-c7",
+    ),
     "territory-as-government": (
-        "id:test-c8 a subdip:Territory . id:test-c8-city subdip:capitalOf id:test-c8 .", "test-c8"),
+        "id:test-c8 a subdip:Territory . id:test-c8-city subdip:capitalOf id:test-c8 .",
+        "test-c8",
+    ),
 }
 
 

@@ -28,52 +28,74 @@ _PROPERTY = (
 
 #: For each query: a graph that breaks its rule, and a term the query must report for it.
 VIOLATIONS: dict[str, tuple[str, str]] = {
-    "definition-language": (
-        f'subdip:A {_CLASS} ; skos:altLabel "untagged" .', "subdip:A"),
+    "definition-language": (f'subdip:A {_CLASS} ; skos:altLabel "untagged" .', "subdip:A"),
     "foreign-subdip-namespace": (
         f"subdip:A {_CLASS} ; rdfs:subClassOf <https://w3id.org/subdip/ontologyB> .",
-        "<https://w3id.org/subdip/ontologyB>"),
+        "<https://w3id.org/subdip/ontologyB>",
+    ),
     "inverse-mismatch": (
         f"subdip:p {_PROPERTY} ; owl:inverseOf subdip:q ; rdfs:domain subdip:A ; "
         f"rdfs:range subdip:B . subdip:q {_PROPERTY} ; rdfs:domain subdip:A ; "
         "rdfs:range subdip:A .",
-        "subdip:p"),
+        "subdip:p",
+    ),
     "missing-definition": (
         'subdip:A a owl:Class ; rdfs:label "a"@en , "甲"@zh ; '
-        "rdfs:isDefinedBy <https://w3id.org/subdip/ontology> .", "subdip:A"),
+        "rdfs:isDefinedBy <https://w3id.org/subdip/ontology> .",
+        "subdip:A",
+    ),
     "missing-isdefinedby": (
         'subdip:A a owl:Class ; rdfs:label "a"@en , "甲"@zh ; skos:definition "a"@en .',
-        "subdip:A"),
+        "subdip:A",
+    ),
     "missing-label-en": (
-        'subdip:A a owl:Class ; rdfs:label "甲"@zh ; skos:definition "a"@en .', "subdip:A"),
+        'subdip:A a owl:Class ; rdfs:label "甲"@zh ; skos:definition "a"@en .',
+        "subdip:A",
+    ),
     "missing-label-zh": (
         'subdip:A a owl:Class ; rdfs:label "a"@en , "jia"@zh ; skos:definition "a"@en .',
-        "subdip:A"),
+        "subdip:A",
+    ),
     "ontology-metadata": (
         '<https://w3id.org/subdip/ontology> a owl:Ontology ; owl:versionInfo "0.0.9" .',
-        '"unexpected http://www.w3.org/2002/07/owl#versionInfo: 0.0.9"'),
+        '"unexpected http://www.w3.org/2002/07/owl#versionInfo: 0.0.9"',
+    ),
     "profile-datatype": (
         f"subdip:d {_PROPERTY} . subdip:d a owl:DatatypeProperty ; rdfs:range xsd:date .",
-        "subdip:d"),
+        "subdip:d",
+    ),
     "profile-equivalent-class": (
         f"subdip:A {_CLASS} ; owl:equivalentClass [ a owl:Restriction ; "
-        "owl:onProperty subdip:p ; owl:someValuesFrom subdip:B ] .", "subdip:A"),
+        "owl:onProperty subdip:p ; owl:someValuesFrom subdip:B ] .",
+        "subdip:A",
+    ),
     "profile-forbidden-axiom": (
-        f"subdip:p {_PROPERTY} . subdip:p a owl:ReflexiveProperty .", "subdip:p"),
+        f"subdip:p {_PROPERTY} . subdip:p a owl:ReflexiveProperty .",
+        "subdip:p",
+    ),
     "profile-subclass-expression": (
         f"subdip:A {_CLASS} . [ a owl:Class ; owl:intersectionOf ( subdip:A [ a owl:Restriction ; "
         "owl:onProperty subdip:p ; owl:allValuesFrom subdip:A ] ) ] rdfs:subClassOf subdip:A .",
-        "owl:allValuesFrom"),
+        "owl:allValuesFrom",
+    ),
     "profile-superclass-expression": (
         f"subdip:A {_CLASS} ; rdfs:subClassOf [ a owl:Restriction ; owl:onProperty subdip:p ; "
-        "owl:someValuesFrom subdip:A ] .", "subdip:A"),
+        "owl:someValuesFrom subdip:A ] .",
+        "subdip:A",
+    ),
     "property-without-domain-or-range": (
-        f"subdip:p {_PROPERTY} ; rdfs:domain subdip:A .", "subdip:p"),
+        f"subdip:p {_PROPERTY} ; rdfs:domain subdip:A .",
+        "subdip:p",
+    ),
     "symmetric-domain-range": (
         f"subdip:p {_PROPERTY} . subdip:p a owl:SymmetricProperty ; rdfs:domain subdip:A ; "
-        "rdfs:range subdip:B .", "subdip:p"),
+        "rdfs:range subdip:B .",
+        "subdip:p",
+    ),
     "undeclared-own-term": (
-        f"subdip:A {_CLASS} ; rdfs:subClassOf subdip:Misspelt .", "subdip:Misspelt"),
+        f"subdip:A {_CLASS} ; rdfs:subClassOf subdip:Misspelt .",
+        "subdip:Misspelt",
+    ),
 }
 
 _SHORT = {
