@@ -1,16 +1,152 @@
-"""`subdip serve` (to be implemented: see the issue that owns it)."""
+"""`subdip serve`: serve the built dataset over SPARQL and linked data with gunicorn.
+
+Builds first when the artefact is missing or stale (a build whose inputs did not change is
+reused), then runs a production WSGI server (gunicorn, threaded workers) around
+:func:`subdip.web.create_app`. Defaults are safe: loopback only, read-only.
+"""
 
 from __future__ import annotations
 
 import argparse
+import ipaddress
+import logging
+from pathlib import Path
+from typing import Any
 
-from subdip.errors import UsageError
+from subdip.errors import BuildError, UsageError
+
+log = logging.getLogger(__name__)
+
+THREADS_PER_WORKER = 8
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("serve", help="serve (not implemented yet)")
+    parser = sub.add_parser(
+        "serve",
+        help="serve the dataset: SPARQL endpoint, linked-data pages, downloads",
+        description=(
+            "Serve the reasoned dataset at /sparql (SPARQL 1.1 Protocol, read-only), its "
+            "resources at /id/..., the ontology, VoID and downloads, with gunicorn. Builds the "
+            "dataset first if it is missing or out of date."
+        ),
+        epilog="Exit codes: 0 stopped normally, 1 data does not conform, 2 usage or load "
+        "error, 3 build error.",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default loopback)")
+    parser.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+    parser.add_argument(
+        "--threads", type=int, default=THREADS_PER_WORKER, help="request threads per worker"
+    )
+    parser.add_argument(
+        "--timeout", type=float, default=10.0, help="seconds a query may run (default 10)"
+    )
+    parser.add_argument(
+        "--query-processes",
+        type=int,
+        default=2,
+        help="query processes per worker: queries that can run at once (default 2)",
+    )
+    parser.add_argument("--build-dir", type=Path, help="artefact folder (default ./build)")
+    parser.add_argument(
+        "--no-build",
+        action="store_true",
+        help="serve the artefact as it is, without checking that it is up to date",
+    )
+    parser.add_argument("--base-url", help="public base URL of this server (default: request host)")
+    parser.add_argument(
+        "--iri-base",
+        help="base of the resource IRIs served under /id/ (default https://w3id.org/subdip/id/)",
+    )
+    parser.add_argument("--store", metavar="URL", help="query an external SPARQL endpoint instead")
+    parser.add_argument("--access-log", action="store_true", help="log every request")
     parser.set_defaults(func=run)
 
 
+def app_config(args: argparse.Namespace, build_dir: Path) -> dict[str, Any]:
+    """The ``create_app`` configuration the options describe."""
+    config: dict[str, Any] = {
+        "BUILD_DIR": str(build_dir),
+        "QUERY_TIMEOUT": args.timeout,
+        "EXECUTOR_PROCESSES": args.query_processes,
+    }
+    if args.store:
+        config["STORE_URL"] = args.store
+    if args.base_url:
+        config["SERVER_BASE"] = args.base_url.rstrip("/")
+    if args.iri_base:
+        config["IRI_BASE"] = args.iri_base
+    return config
+
+
+def ensure_artefact(args: argparse.Namespace) -> Path:
+    """Build (or reuse) the artefact unless told not to; returns its folder."""
+    from subdip import paths
+    from subdip.store import artefact_ready
+
+    build_dir = Path(args.build_dir) if args.build_dir else paths.default_build_dir()
+    if args.store:
+        return build_dir
+    if args.no_build:
+        if not artefact_ready(build_dir):
+            raise BuildError(
+                f"no complete build artefact in {build_dir}",
+                hint="run 'subdip build' or drop --no-build",
+            )
+        return build_dir
+    from subdip.build import build
+
+    result = build(out=build_dir)
+    log.info("%s", result.summary())
+    return build_dir
+
+
+def gunicorn_options(args: argparse.Namespace) -> dict[str, Any]:
+    # The worker heartbeat must outlast the longest query (which runs in a child process,
+    # but its request thread waits for it).
+    return {
+        "bind": f"[{args.host}]:{args.port}" if ":" in args.host else f"{args.host}:{args.port}",
+        "workers": args.workers,
+        "worker_class": "gthread",
+        "threads": args.threads,
+        "timeout": int(max(30, 3 * args.timeout + 10)),
+        "graceful_timeout": 10,
+        "keepalive": 5,
+        "accesslog": "-" if args.access_log else None,
+        "errorlog": "-",
+        "loglevel": "info",
+        "proc_name": "subdip",
+        "limit_request_line": 16_384,  # long GET queries; longer ones must be POSTed
+    }
+
+
 def run(args: argparse.Namespace) -> int:
-    raise UsageError("'subdip serve' is not implemented yet")
+    from gunicorn.app.base import BaseApplication
+
+    from subdip.web import create_app
+
+    for name in ("workers", "threads", "query_processes"):
+        if getattr(args, name) < 1:
+            raise UsageError(f"--{name.replace('_', '-')} must be at least 1")
+    if args.timeout <= 0:
+        raise UsageError("--timeout must be a positive number of seconds")
+    try:
+        if not ipaddress.ip_address(args.host).is_loopback:
+            log.warning("serving on %s: reachable from other machines", args.host)
+    except ValueError:
+        log.warning("serving on host name %s", args.host)
+    build_dir = ensure_artefact(args)
+    config = app_config(args, build_dir)
+
+    class Server(BaseApplication):  # type: ignore[misc]
+        """gunicorn with our options; each worker builds its own app (own query processes)."""
+
+        def load_config(self) -> None:
+            for key, value in gunicorn_options(args).items():
+                self.cfg.set(key, value)
+
+        def load(self) -> Any:
+            return create_app(config)
+
+    Server().run()
+    return 0

@@ -79,14 +79,22 @@ class _CappedBuffer:
         return b"".join(self.parts)
 
 
-def _die_with_parent() -> None:
-    """Ask Linux to SIGKILL this child if its parent dies (no orphaned query processes)."""
-    if sys.platform != "linux":
-        return
-    import ctypes
+def _die_with_parent(interval: float = 0.5) -> None:
+    """Exit when the parent dies, even in the middle of a query (no orphaned query processes).
 
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    A watchdog thread polls the parent pid: the engine releases the GIL while it evaluates, so
+    the thread runs during a long query. (``PR_SET_PDEATHSIG`` would be simpler but fires when
+    the *thread* that started us exits, and web workers start children from request threads.)
+    """
+    parent = os.getppid()
+
+    def watch() -> None:
+        while True:
+            time.sleep(interval)
+            if os.getppid() != parent:
+                os._exit(0)
+
+    threading.Thread(target=watch, name="parent-watchdog", daemon=True).start()
 
 
 def _execute(store: object, job: Job) -> tuple:

@@ -14,6 +14,8 @@ MAX_QUERY_BYTES        longest query text accepted (413)                        
 MAX_RESULT_BYTES       largest serialised result sent (413)                        50 000 000
 MAX_CONTENT_LENGTH     largest request body (413; Flask's own key)                 1 000 000
 EXECUTOR_PROCESSES     query processes per web worker                              2
+BLUEPRINTS             modules whose ``bp`` to register                            all present
+BACKEND                a ready backend to use (the caller keeps and closes it)     none
 =====================  ==========================================================  ============
 
 Guard limits beyond the query length use :class:`subdip.sparql.guard.GuardLimits` defaults.
@@ -70,10 +72,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.update(config or {})
     app.config["BUILD_DIR"] = str(Path(app.config["BUILD_DIR"]))
     limits = GuardLimits(max_query_bytes=int(app.config["MAX_QUERY_BYTES"]))
-    backend = open_backend(app.config, limits=limits)
+    backend = app.config.get("BACKEND") or open_backend(app.config, limits=limits)
     app.extensions["subdip"] = {"backend": backend, "limits": limits, "stats": None}
     register_error_handlers(app)
-    for name in BLUEPRINT_MODULES:
+    for name in app.config.get("BLUEPRINTS") or BLUEPRINT_MODULES:
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as err:
