@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -323,3 +325,109 @@ def subdip_error(err: SubdipError) -> tuple[str, int]:
         log.error("resource page failed: %s", err)
     html = render_template("error.html", status=status, message=err.message, hint=err.hint)
     return html, status
+
+
+# -- explanations of inferred triples --------------------------------------------------------
+
+
+class BadTerm(SubdipError):
+    """A term in the ``/explain`` query string cannot be read (HTTP 400)."""
+
+    status = 400
+
+
+def _explain_view() -> Any:
+    """A per-process ``StoreView`` over the artefact's store (its rules are read once)."""
+    from subdip import explain as explaining
+    from subdip.errors import BuildError
+    from subdip.store import artefact_ready, open_store
+
+    state = current_app.extensions.setdefault("subdip_pages", {})
+    cached = state.get("explain_view")
+    if cached is not None and cached[0] == os.getpid():
+        return cached[1]
+    store = getattr(backend(), "store", None)
+    if store is None:
+        build_dir = Path(current_app.config.get("BUILD_DIR") or "build")
+        if not artefact_ready(build_dir):
+            raise BuildError(
+                "explanations need the local build artefact, and this server has none",
+                hint="serve with the folder 'subdip build' wrote (BUILD_DIR)",
+            )
+        store = open_store(build_dir)
+    view = explaining.StoreView(store)
+    state["explain_view"] = (os.getpid(), view)
+    return view
+
+
+def parse_term(value: str | None, name: str, *, iri_only: bool = False) -> Any:
+    """An rdflib term from ``/explain``'s parameters: an IRI, or a literal in N-Triples."""
+    from subdip.store import to_rdflib
+
+    if not value:
+        raise BadTerm(f"parameter {name!r} is missing", hint="give s, p and o (o may be a literal)")
+    text = value.strip()
+    if text.startswith("<") and text.endswith(">"):
+        text = text[1:-1]
+    try:
+        if text.startswith('"') and not iri_only:
+            line = f"<urn:x:s> <urn:x:p> {text} .\n".encode()
+            (triple,) = pyoxigraph.parse(line, format=pyoxigraph.RdfFormat.N_TRIPLES)
+            return to_rdflib(triple.object)
+        if not _iri_ok(text) or ":" not in text:
+            raise ValueError("not an absolute IRI")
+        return to_rdflib(pyoxigraph.NamedNode(text))
+    except (SyntaxError, ValueError) as err:
+        what = "an IRI" if iri_only else 'an IRI or a literal such as "Hainan"@en'
+        raise BadTerm(f"parameter {name!r} is not {what}: {value!r}", hint=str(err)) from err
+
+
+def _explanation_terms(node: dict[str, Any], found: list[Term]) -> None:
+    """Collect the IRIs of a derivation tree (for one label query)."""
+    node["terms"] = []
+    for n3 in node.get("triple", []):
+        if n3.startswith("<") and n3.endswith(">"):
+            term = Term("uri", n3[1:-1])
+        else:
+            term = Term("literal", n3)
+        node["terms"].append(term)
+        found.append(term)
+    for source in node.get("sources", []):
+        source["publication_term"] = Term("uri", source["publication"])
+        found.append(source["publication_term"])
+        if source.get("claim"):
+            source["claim_term"] = Term("uri", source["claim"])
+            found.append(source["claim_term"])
+    for premise in node.get("premises", []):
+        _explanation_terms(premise, found)
+
+
+@bp.route("/explain")
+def explain_triple() -> Response:
+    """Why a triple holds: the OWL 2 RL derivation down to asserted, sourced triples."""
+    from subdip import explain as explaining
+
+    s = parse_term(request.args.get("s"), "s", iri_only=True)
+    p = parse_term(request.args.get("p"), "p", iri_only=True)
+    o = parse_term(request.args.get("o"), "o")
+    offered = ("text/html", "application/json", "text/plain")
+    wanted = (request.args.get("format") or "").lower()
+    if wanted in ("json", "text", "html"):
+        choice = {"json": "application/json", "text": "text/plain", "html": "text/html"}[wanted]
+    else:
+        choice = request.accept_mimetypes.best_match(offered) if request.accept_mimetypes else None
+        choice = choice or "text/html"
+    explanation = explaining.explain(_explain_view(), s, p, o)
+    if choice == "application/json":
+        response = Response(explanation.as_json(), content_type="application/json")
+    elif choice == "text/plain":
+        response = Response(explanation.text(), content_type="text/plain; charset=utf-8")
+    else:
+        tree = explanation.as_dict()
+        terms: list[Term] = []
+        _explanation_terms(tree, terms)
+        annotate(terms)
+        html = render_template("explain.html", tree=tree, text=explanation.text())
+        response = Response(html, content_type="text/html; charset=utf-8")
+    response.vary.add("Accept")
+    return response
