@@ -30,9 +30,6 @@ FIXTURE = HERE / "fixture.nq"
 FILLER = 400
 FILLER_NS = "http://example.org/filler/"
 ASSERTED = "https://w3id.org/subdip/graph/asserted"
-FIXTURE_QUADS = sum(
-    1 for line in FIXTURE.read_text(encoding="utf-8").splitlines() if line.startswith("<")
-)
 
 
 def make_store(build_dir: Path) -> Path:
@@ -51,6 +48,23 @@ def make_store(build_dir: Path) -> Path:
     (build_dir / "dataset.nq").write_bytes(FIXTURE.read_bytes())
     (build_dir / "report.json").write_text('{"input_hash": "test fixture"}\n')
     return build_dir
+
+
+@pytest.fixture(scope="session")
+def expected_counts() -> dict[str, int]:
+    """Quads per named graph, counted from fixture.nq's lines (plus the filler)."""
+    counts: dict[str, int] = {}
+    for line in FIXTURE.read_text(encoding="utf-8").splitlines():
+        if line.startswith("<"):
+            graph = line.rsplit("<", 1)[1].split(">", 1)[0]
+            counts[graph] = counts.get(graph, 0) + 1
+    counts[ASSERTED] += FILLER
+    return counts
+
+
+@pytest.fixture(scope="session")
+def filler_size() -> int:
+    return FILLER
 
 
 @pytest.fixture(scope="session")
