@@ -1,0 +1,218 @@
+"""build(): the artefact, its cache, its atomic replacement, and the build/explain commands."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from rdflib import Graph
+
+from subdip.build import build
+from subdip.cli import main
+from subdip.errors import NotConformingError, UsageError
+from subdip.namespaces import GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_LINKS, GRAPH_ONTOLOGY
+from subdip.store import artefact_ready, open_store, read_report
+
+GRAPHS = {
+    "ontology": GRAPH_ONTOLOGY,
+    "asserted": GRAPH_ASSERTED,
+    "inferred": GRAPH_INFERRED,
+    "links": GRAPH_LINKS,
+}
+
+
+def fingerprint(folder: Path) -> dict[str, str]:
+    """sha256 of every file under ``folder``, by relative path."""
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def break_the_data(project: Path) -> None:
+    """Add a firm without a source: the project's shapes reject it."""
+    (project / "data" / "bad.ttl").write_text(
+        "<https://w3id.org/subdip/id/unsourced-firm> a <https://w3id.org/subdip/ontology#Firm> .\n",
+        encoding="utf-8",
+    )
+
+
+def test_build_writes_the_four_graphs(project, tmp_path):
+    out = tmp_path / "build"
+    result = build(out=out, engine="fast")
+    assert not result.up_to_date
+    assert artefact_ready(out)
+    report = read_report(out)
+    assert report is not None and report["engine"] == "fast"
+    assert set(report["timings"]) == {"load", "validate", "reason", "write"}
+    store = open_store(out)
+    for name, iri in GRAPHS.items():
+        n = len(list(store.quads_for_pattern(None, None, None, ox.NamedNode(str(iri)))))
+        assert n == report["counts"][name] > 0, name
+    asserted = Graph().parse(project / "data" / "facts.ttl")
+    assert report["counts"]["asserted"] == len(asserted)
+    dataset = ox.Dataset(ox.parse(path=str(out / "dataset.nq"), format=ox.RdfFormat.N_QUADS))
+    assert len(dataset) == sum(report["counts"].values())
+
+
+def test_the_store_opens_read_only(project, tmp_path):
+    out = tmp_path / "build"
+    build(out=out, engine="fast")
+    store = open_store(out)
+    with pytest.raises((OSError, RuntimeError)):
+        store.add(
+            ox.Quad(
+                ox.NamedNode("http://example.org/s"),
+                ox.NamedNode("http://example.org/p"),
+                ox.Literal("o"),
+                ox.NamedNode(str(GRAPH_ASSERTED)),
+            )
+        )
+
+
+def test_second_build_reuses_the_artefact(project, tmp_path):
+    out = tmp_path / "build"
+    build(out=out, engine="fast")
+    before = fingerprint(out)
+    again = build(out=out, engine="fast")
+    assert again.up_to_date
+    assert fingerprint(out) == before
+
+
+def test_changed_input_rebuilds(project, tmp_path):
+    out = tmp_path / "build"
+    first = build(out=out, engine="fast")
+    with (project / "data" / "facts.ttl").open("a", encoding="utf-8") as f:
+        f.write(
+            "\n<https://w3id.org/subdip/id/hainan> <https://w3id.org/subdip/ontology#"
+            "twinnedWith> <https://w3id.org/subdip/id/prague> .\n"
+        )
+    second = build(out=out, engine="fast")
+    assert not second.up_to_date
+    assert second.report["input_hash"] != first.report["input_hash"]
+    assert second.report["counts"]["asserted"] == first.report["counts"]["asserted"] + 1
+
+
+def test_force_rebuilds(project, tmp_path):
+    out = tmp_path / "build"
+    first = build(out=out, engine="fast")
+    forced = build(out=out, engine="fast", force=True)
+    assert not forced.up_to_date
+    assert forced.report["input_hash"] == first.report["input_hash"]
+    assert forced.report["built_at"] >= first.report["built_at"]
+
+
+def test_another_engine_is_another_build(project, tmp_path):
+    out = tmp_path / "build"
+    build(out=out, engine="fast")
+    assert not build(out=out, engine="owlrl").up_to_date
+
+
+def test_failing_build_leaves_the_previous_artefact_intact(project, tmp_path):
+    out = tmp_path / "build"
+    build(out=out, engine="fast")
+    before = fingerprint(out)
+    break_the_data(project)
+    with pytest.raises(NotConformingError) as caught:
+        build(out=out, engine="fast")
+    assert not caught.value.report.conforms
+    assert fingerprint(out) == before
+    leftovers = sorted(p.name for p in tmp_path.iterdir())
+    assert leftovers == ["build", "project"], "a temporary folder was left behind"
+
+
+def test_links_are_kept_apart_from_reasoning(project, tmp_path):
+    out = tmp_path / "build"
+    build(out=out, engine="fast")
+    store = open_store(out)
+    links = list(store.quads_for_pattern(None, None, None, ox.NamedNode(str(GRAPH_LINKS))))
+    assert len(links) == 1
+    in_other_graphs = [
+        q
+        for q in store.quads_for_pattern(links[0].subject, links[0].predicate, None)
+        if q.graph_name != ox.NamedNode(str(GRAPH_LINKS))
+    ]
+    assert in_other_graphs == []
+
+
+def test_unknown_engine_is_refused_before_work(project, tmp_path):
+    with pytest.raises(UsageError):
+        build(out=tmp_path / "build", engine="pellet")
+    assert not (tmp_path / "build").exists()
+
+
+# --- the commands ---------------------------------------------------------------------------
+
+
+def test_build_command_exit_codes(project, tmp_path, capsys):
+    out = tmp_path / "build"
+    assert main(["build", "--out", str(out), "--engine", "fast"]) == 0
+    assert "built" in capsys.readouterr().err
+    assert main(["build", "--out", str(out), "--engine", "fast"]) == 0
+    assert "up to date" in capsys.readouterr().err
+    break_the_data(project)
+    assert main(["build", "--out", str(out), "--engine", "fast"]) == 1
+    captured = capsys.readouterr()
+    assert "unsourced-firm" in captured.out
+    assert "does not conform" in captured.err
+
+
+def test_build_command_is_quiet_when_not_a_terminal(project, tmp_path, capsys):
+    assert main(["build", "--out", str(tmp_path / "build"), "--engine", "fast"]) == 0
+    assert "[1/" not in capsys.readouterr().err
+
+
+def test_explain_command_text_and_json(project, tmp_path, capsys):
+    out = tmp_path / "build"
+    args = ["explain", "id:ccp", "subdip:controls", "id:sansha", "--out", str(out)]
+    assert main([*args, "--engine", "fast"]) == 0
+    text = capsys.readouterr().out
+    assert "prp-trp" in text and "id:sansha subdip:subordinateTo id:hainan" in text
+    assert "Wong, 2018" in text
+    assert main([*args, "--engine", "fast", "--format", "json"]) == 0
+    tree = json.loads(capsys.readouterr().out)
+    assert tree["status"] == "inferred" and tree["rule"] == "prp-trp"
+
+
+def test_explain_command_full_iris_and_a(project, tmp_path, capsys):
+    out = tmp_path / "build"
+    args = [
+        "explain", "https://w3id.org/subdip/id/beijing", "a",
+        "<https://w3id.org/subdip/ontology#SubnationalDiplomaticActor>",
+        "--out", str(out), "--engine", "fast",
+    ]  # fmt: skip
+    assert main(args) == 0
+    assert "cls-svf1" in capsys.readouterr().out
+
+
+def test_explain_command_says_when_a_triple_does_not_hold(project, tmp_path, capsys):
+    out = tmp_path / "build"
+    args = ["explain", "id:sansha", "subdip:controls", "id:ccp", "--out", str(out)]
+    assert main([*args, "--engine", "fast"]) == 0
+    assert "does not hold" in capsys.readouterr().out
+    assert (
+        main(
+            [
+                "explain",
+                "id:sansha",
+                "subdip:controls",
+                "id:nowhere",
+                "--out",
+                str(out),
+                "--engine",
+                "fast",
+            ]
+        )
+        == 0
+    )
+    assert "occurs nowhere" in capsys.readouterr().err
+
+
+def test_explain_command_rejects_an_unknown_prefix(project, tmp_path, capsys):
+    code = main(["explain", "nope:x", "subdip:controls", "id:ccp", "--out", str(tmp_path / "b")])
+    assert code == 2
+    assert "nope:x" in capsys.readouterr().err
