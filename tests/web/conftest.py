@@ -153,7 +153,9 @@ class RunningServer:
         return total
 
 
-def start_server(build_dir: Path, *extra: str, timeout: float = 2.0) -> RunningServer:
+def start_server(
+    build_dir: Path, log_file: Path, *extra: str, timeout: float = 2.0
+) -> RunningServer:
     port = free_port()
     exe = Path(sys.executable).with_name("subdip")
     cmd = [
@@ -168,14 +170,13 @@ def start_server(build_dir: Path, *extra: str, timeout: float = 2.0) -> RunningS
         str(timeout),
         *extra,
     ]
-    process = subprocess.Popen(
-        cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
-    )
+    with log_file.open("wb") as log:  # a file, not a pipe nobody reads (it would fill up)
+        process = subprocess.Popen(cmd, stdout=log, stderr=log, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            err = process.stderr.read().decode(errors="replace") if process.stderr else ""
+            err = log_file.read_text(errors="replace")
             raise RuntimeError(f"subdip serve exited with {process.returncode}:\n{err}")
         try:
             with urllib.request.urlopen(url + "/sparql?query=ASK%7B%7D", timeout=2) as r:
@@ -195,13 +196,12 @@ def stop_server(process: subprocess.Popen) -> None:
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait(timeout=5)
-    if process.stderr:
-        process.stderr.close()
 
 
 @pytest.fixture(scope="session")
-def server(fixture_build: Path) -> Iterator[RunningServer]:
+def server(fixture_build: Path, tmp_path_factory) -> Iterator[RunningServer]:
     """``subdip serve`` on a free loopback port, 2 workers, a 2 s query time limit."""
-    running = start_server(fixture_build, "--workers", "2", timeout=2.0)
+    log_file = tmp_path_factory.mktemp("serve") / "serve.log"
+    running = start_server(fixture_build, log_file, "--workers", "2", timeout=2.0)
     yield running
     stop_server(running.process)

@@ -146,11 +146,7 @@ def _child_main(conn: Connection, store_path: str) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when we stop
     import pyoxigraph as ox
 
-    try:
-        store = ox.Store.read_only(store_path)
-    except OSError as err:
-        store = None
-        open_error = f"cannot open the store at {store_path}: {err}"
+    store: ox.Store | None = None
     while True:
         try:
             job = conn.recv()
@@ -158,15 +154,18 @@ def _child_main(conn: Connection, store_path: str) -> None:
             return
         if job is None:
             return
-        if store is None:
-            reply: tuple = ("error", "store", open_error)
-        else:
+        if store is None:  # opened on first use, and again after a failure (a build may land)
             try:
-                reply = _execute(store, job)
+                store = ox.Store.read_only(store_path)
             except OSError as err:
-                reply = ("error", "store", f"the store failed while answering: {err}")
-            except (ValueError, TypeError) as err:  # e.g. an invalid graph IRI
-                reply = ("error", "syntax", str(err))
+                conn.send(("error", "store", f"cannot open the store at {store_path}: {err}"))
+                continue
+        try:
+            reply = _execute(store, job)
+        except OSError as err:
+            reply = ("error", "store", f"the store failed while answering: {err}")
+        except (ValueError, TypeError) as err:  # e.g. an invalid graph IRI
+            reply = ("error", "syntax", str(err))
         try:
             conn.send(reply)
         except (BrokenPipeError, OSError):

@@ -1,0 +1,314 @@
+"""Over a real socket against `subdip serve` (gunicorn, 2 workers, a 2 s query time limit):
+a real SPARQL client, the no-outbound-connection guarantees, the time limit, and a bounded
+load-and-fuzz run.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import random
+import socket
+import statistics
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import quote, urlsplit
+
+import pytest
+from rdflib import Graph, URIRef
+from SPARQLWrapper import GET, JSON, POST, TURTLE, SPARQLWrapper
+
+ID = "https://w3id.org/subdip/id/"
+SUBDIP = "https://w3id.org/subdip/ontology#"
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+
+
+def wrapper(server, method=GET) -> SPARQLWrapper:
+    client = SPARQLWrapper(server.endpoint)
+    client.setMethod(method)
+    client.setTimeout(30)
+    return client
+
+
+@pytest.mark.parametrize("method", [GET, POST])
+def test_select_with_sparqlwrapper(server, method):
+    client = wrapper(server, method)
+    client.setQuery(
+        "PREFIX foaf: <http://xmlns.com/foaf/0.1/> "
+        f"SELECT ?name WHERE {{ <{ID}lin-songtian> foaf:name ?name }} ORDER BY ?name"
+    )
+    client.setReturnFormat(JSON)
+    rows = client.query().convert()["results"]["bindings"]
+    # claims.md #16: the CPAFFC's president is Lin Songtian (林松添)
+    assert [(r["name"]["value"], r["name"].get("xml:lang")) for r in rows] == [
+        ("Lin Songtian", "en"),
+        ("林松添", "zh"),
+    ]
+
+
+@pytest.mark.parametrize("method", [GET, POST])
+def test_ask_with_sparqlwrapper(server, method):
+    client = wrapper(server, method)
+    client.setQuery(f"ASK {{ <{ID}sansha> <{SUBDIP}subordinateTo> <{ID}hainan> }}")
+    client.setReturnFormat(JSON)
+    assert client.query().convert()["boolean"] is True
+
+
+@pytest.mark.parametrize("method", [GET, POST])
+def test_construct_with_sparqlwrapper(server, method):
+    client = wrapper(server, method)
+    client.setQuery(f"CONSTRUCT WHERE {{ <{ID}hainan> <{SUBDIP}hasSubordinate> ?x }}")
+    client.setReturnFormat(TURTLE)
+    graph = Graph().parse(data=client.query().convert(), format="turtle")
+    assert set(graph) == {
+        (URIRef(ID + "hainan"), URIRef(SUBDIP + "hasSubordinate"), URIRef(ID + "sansha"))
+    }
+
+
+@pytest.mark.parametrize("method", [GET, POST])
+def test_describe_with_sparqlwrapper(server, method):
+    client = wrapper(server, method)
+    client.setQuery(f"DESCRIBE <{ID}prague>")
+    client.setReturnFormat(TURTLE)
+    graph = Graph().parse(data=client.query().convert(), format="turtle")
+    assert (URIRef(ID + "prague"), None, None) in graph
+
+
+# -- no outbound connections ---------------------------------------------------------------
+
+
+class Listener:
+    """A loopback socket that records every connection made to it."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.sock.settimeout(0.1)
+        self.port = self.sock.getsockname()[1]
+        self.connections = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+        self._thread.start()
+
+    def _accept(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            self.connections += 1
+            conn.close()
+
+    def close(self) -> int:
+        self._stop.set()
+        self._thread.join(timeout=5)
+        self.sock.close()
+        return self.connections
+
+
+def request(server, method: str, path: str, body: bytes | None = None, headers=None):
+    parts = urlsplit(server.url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    try:
+        conn.request(method, path, body=body, headers=headers or {})
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
+
+
+def test_no_query_makes_the_server_connect_anywhere(server):
+    listener = Listener()
+    target = f"http://127.0.0.1:{listener.port}/"
+    queries = {
+        f"SELECT * WHERE {{ SERVICE <{target}> {{ ?s ?p ?o }} }}": 400,
+        f"SELECT * WHERE {{ SERVICE SILENT <{target}> {{ ?s ?p ?o }} }}": 400,
+        f"SELECT * FROM <{target}> WHERE {{ ?s ?p ?o }}": 200,
+        f"SELECT * FROM NAMED <{target}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}": 200,
+        f"DESCRIBE <{target}>": 200,
+        f"LOAD <{target}>": 400,
+    }
+    try:
+        for query, status in queries.items():
+            got, body = request(
+                server,
+                "GET",
+                "/sparql?query=" + quote(query),
+                headers={"Accept": "*/*"},
+            )
+            assert got == status, body
+        got, _ = request(
+            server,
+            "GET",
+            "/sparql?query="
+            + quote("SELECT * { ?s ?p ?o }")
+            + "&default-graph-uri="
+            + quote(target),
+        )
+        assert got == 200
+        time.sleep(0.5)  # give a stray connection time to arrive before we look
+    finally:
+        connections = listener.close()
+    assert connections == 0
+
+
+def test_from_a_local_file_leaks_nothing(server):
+    for query in (
+        "SELECT * FROM <file:///etc/passwd> WHERE { ?s ?p ?o }",
+        "CONSTRUCT { ?s ?p ?o } FROM <file:///etc/passwd> WHERE { ?s ?p ?o }",
+    ):
+        status, body = request(server, "GET", "/sparql?query=" + quote(query))
+        assert status == 200
+        assert b"root:" not in body
+
+
+# -- time limit ----------------------------------------------------------------------------
+
+
+def test_runaway_query_is_stopped_while_another_is_answered(server):
+    finished: dict[str, tuple[float, int]] = {}
+
+    def run(name: str, query: str) -> None:
+        status, _ = request(server, "GET", "/sparql?query=" + quote(query))
+        finished[name] = (time.monotonic(), status)
+
+    runaway = threading.Thread(target=run, args=("runaway", RUNAWAY))
+    runaway.start()
+    time.sleep(0.3)  # let the runaway reach a query process first
+    run("simple", f"ASK {{ <{ID}prague> ?p ?o }}")
+    assert "runaway" not in finished  # the simple answer came while the runaway still ran
+    runaway.join(timeout=60)
+    assert finished["simple"][1] == 200
+    assert finished["runaway"][1] == 503
+    assert finished["simple"][0] < finished["runaway"][0]
+    status, _ = request(server, "GET", "/sparql?query=" + quote("ASK {}"))
+    assert status == 200
+
+
+# -- load and fuzz -------------------------------------------------------------------------
+
+VALID = [
+    f"SELECT ?p ?o WHERE {{ <{ID}hainan> ?p ?o }}",
+    f"SELECT * WHERE {{ ?s <{SUBDIP}subordinateTo> ?o . ?o ?p ?x }} LIMIT 10",
+    "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
+    "SELECT ?s ?l WHERE { ?s skos:prefLabel ?l FILTER(lang(?l) = 'en') } ORDER BY ?l",
+    f"ASK {{ <{ID}sansha> ?p <{ID}hainan> }}",
+    f"CONSTRUCT WHERE {{ <{ID}prague> ?p ?o }}",
+    f"DESCRIBE <{ID}lin-songtian>",
+    "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
+]
+ACCEPTS = [
+    "application/sparql-results+json",
+    "text/csv",
+    "text/turtle",
+    "*/*",
+    "image/png",
+    "application/sparql-results+xml;q=0.5, text/tab-separated-values",
+    "",
+]
+
+
+def hostile(rng: random.Random) -> tuple[str, str, bytes, dict[str, str]]:
+    """One request: (method, path, body, headers), valid, mutated or hostile."""
+    kind = rng.randrange(10)
+    base = rng.choice(VALID).encode()
+    headers = {"Accept": rng.choice(ACCEPTS)}
+    if kind <= 2:  # byte flips of a valid query
+        data = bytearray(base)
+        for _ in range(rng.randint(1, 4)):
+            data[rng.randrange(len(data))] = rng.randrange(256)
+        query = bytes(data)
+    elif kind == 3:
+        query = b"SELECT * WHERE { FILTER(" + b"(" * 5000 + b"1" + b")" * 5000 + b") }"
+    elif kind == 4:
+        query = b"SELECT * WHERE { ?s ?p '" + b"x" * rng.choice([5_000, 50_000]) + b"' }"
+    elif kind == 5:
+        query = rng.choice(
+            [
+                b"INSERT DATA { <http://a> <http://b> <http://c> }",
+                b"SELECT * { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }",
+                b"DROP ALL",
+                b"ASK { \x00 }",
+                b"SELECT * { ?s ?p \xff\xfe }",
+            ]
+        )
+    else:
+        query = base
+    encoded = quote(query, safe="").encode()
+    if kind == 6:  # malformed percent-encoding
+        encoded = encoded[: rng.randrange(len(encoded))] + b"%G" + encoded[-3:]
+    style = rng.randrange(3)
+    if style == 0 and len(encoded) < 8_000:
+        return "GET", "/sparql?query=" + encoded.decode("ascii"), b"", headers
+    if style == 1:
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+        return "POST", "/sparql", b"query=" + encoded, headers
+    headers["Content-Type"] = "application/sparql-query"
+    return "POST", "/sparql", query, headers
+
+
+@pytest.mark.slow
+def test_load_and_fuzz_every_request_answered_no_5xx_flat_memory(server):
+    total, clients = 2_400, 16
+    rng = random.Random(20261123)
+    requests = [hostile(rng) for _ in range(total)]
+    statuses: list[int] = [0] * total
+    failures: list[str] = []
+    rss_samples: list[tuple[int, int]] = []
+    done = 0
+    lock = threading.Lock()
+    parts = urlsplit(server.url)
+
+    def worker(indices: range) -> None:
+        nonlocal done
+        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+        for i in indices:
+            method, path, body, headers = requests[i]
+            try:
+                conn.request(method, path, body=body or None, headers=headers)
+                response = conn.getresponse()
+                response.read()
+                statuses[i] = response.status
+                if response.will_close:
+                    conn.close()
+            except (OSError, http.client.HTTPException) as err:
+                failures.append(f"request {i}: {type(err).__name__}: {err}")
+                conn.close()
+            with lock:
+                done += 1
+        conn.close()
+
+    def sampler() -> None:
+        while done < total:
+            rss_samples.append((done, server.rss_kib()))
+            time.sleep(0.2)
+
+    sampling = threading.Thread(target=sampler, daemon=True)
+    sampling.start()
+    chunk = total // clients
+    with ThreadPoolExecutor(clients) as pool:
+        list(pool.map(worker, [range(k * chunk, (k + 1) * chunk) for k in range(clients)]))
+    sampling.join(timeout=5)
+
+    assert failures == []
+    assert all(statuses), "every request got an answer"
+    server_errors = [(requests[i][:2], s) for i, s in enumerate(statuses) if s >= 500]
+    assert server_errors == []
+    counts = {s: statuses.count(s) for s in set(statuses)}
+    assert counts.get(200, 0) > total // 5, counts  # the valid share really was answered
+    first = [kib for n, kib in rss_samples if n < total // 4]
+    last = [kib for n, kib in rss_samples if n >= 3 * total // 4]
+    assert first and last, rss_samples
+    growth_mib = (statistics.median(last) - statistics.median(first)) / 1024
+    print(
+        f"fuzz: statuses {sorted(counts.items())}; RSS first quarter "
+        f"{statistics.median(first) / 1024:.0f} MiB, growth {growth_mib:+.1f} MiB"
+    )
+    # Flat: a leak of even 30 kB per request would add ~70 MiB over this run.
+    assert growth_mib < 48, (growth_mib, rss_samples)
+    status, body = request(server, "GET", "/sparql?query=" + quote("ASK {}"))
+    assert status == 200 and json.loads(body)["boolean"] is True
