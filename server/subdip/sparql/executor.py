@@ -280,9 +280,12 @@ class ExecutorPool:
             reply = child.conn.recv()
         except (EOFError, OSError, BrokenPipeError):
             self.stats["crashes"] += 1
-            code = child.process.poll()
-            log.error("query process %s died (exit code %s); replacing it", child.process.pid, code)
             self._replace(child)
+            log.error(
+                "query process %s died (exit status %s); replaced it",
+                child.process.pid,
+                child.process.returncode,
+            )
             raise ExecutorCrashed(
                 "the query process crashed while answering; it has been restarted",
                 hint="please report the query to the maintainers",

@@ -1,0 +1,96 @@
+"""The pool of query processes: time limit, crash recovery, result cap, dataset semantics."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import threading
+import time
+
+import pytest
+
+from subdip.backends.base import Backend
+from subdip.errors import QueryTimeout, QueryTooLarge
+from subdip.sparql.executor import ExecutorCrashed
+from subdip.sparql.formats import FormatChoice, NotAcceptable
+
+ID = "https://w3id.org/subdip/id/"
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+
+
+def test_embedded_backend_implements_the_protocol(shared_backend):
+    assert isinstance(shared_backend, Backend)
+
+
+def test_a_crashed_query_process_is_replaced(shared_backend):
+    """Kill the process running a query (as a segfault would): 500, then service continues."""
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            shared_backend.query(RUNAWAY, timeout=30)
+        except BaseException as err:
+            errors.append(err)
+
+    shared_backend.query("ASK {}", timeout=10)  # the pool exists before we count it
+    before = set(shared_backend.child_pids())
+    thread = threading.Thread(target=run)
+    thread.start()
+    busy: list[int] = []
+    deadline = time.monotonic() + 10
+    while not busy and time.monotonic() < deadline:  # find the child that is computing
+        time.sleep(0.1)
+        for pid in shared_backend.child_pids():
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            if int(fields[11]) + int(fields[12]) > 20:  # utime + stime ticks: it is working
+                busy.append(pid)
+    assert busy, "no query process picked up the query"
+    os.kill(busy[0], signal.SIGSEGV)
+    thread.join(timeout=30)
+    assert len(errors) == 1 and isinstance(errors[0], ExecutorCrashed), errors
+    assert errors[0].status == 500
+    after = set(shared_backend.child_pids())
+    assert busy[0] not in after and len(after) == len(before)
+    outcome = shared_backend.query(f"ASK {{ <{ID}prague> ?p ?o }}", timeout=10)
+    assert json.loads(outcome.body)["boolean"] is True
+
+
+def test_timeout_replaces_the_process(shared_backend):
+    shared_backend.query("ASK {}", timeout=10)
+    before = set(shared_backend.child_pids())
+    with pytest.raises(QueryTimeout, match=r"time limit of 0\.5 s"):
+        shared_backend.query(RUNAWAY, timeout=0.5)
+    after = set(shared_backend.child_pids())
+    assert len(after) == len(before) and after != before
+
+
+def test_result_cap(shared_backend):
+    with pytest.raises(QueryTooLarge):
+        shared_backend.query("SELECT * { ?s ?p ?o }", timeout=10, max_result_bytes=500)
+
+
+def test_family_without_a_format_is_not_acceptable(shared_backend):
+    with pytest.raises(NotAcceptable):
+        shared_backend.query(
+            f"DESCRIBE <{ID}prague>", timeout=10, formats=FormatChoice(solutions="json", graph=None)
+        )
+
+
+def test_describe_resource_gives_quads_in_their_graphs(shared_backend):
+    quads = shared_backend.describe_resource(ID + "hainan")
+    graphs = {q.graph_name.value for q in quads}
+    # hainan: asserted (type, label, object of sansha's subordinateTo), inferred, links
+    assert graphs == {
+        f"https://w3id.org/subdip/graph/{g}" for g in ("asserted", "inferred", "links")
+    }
+    assert any(q.object.value == ID + "hainan" for q in quads)  # incoming links too
+    assert len(shared_backend.describe_resource(ID + "hainan", limit=2)) == 2
+
+
+def test_graph_names_and_counts(shared_backend, expected_counts):
+    assert shared_backend.graph_names() == sorted(expected_counts)
+    assert shared_backend.count() == sum(expected_counts.values())
+    for graph, n in expected_counts.items():
+        assert shared_backend.count(graph) == n
