@@ -95,8 +95,11 @@ def parse_size(text: str) -> int:
         raise argparse.ArgumentTypeError(
             f"size {text!r} is not a number like 10k, 100k, 1m or 250000"
         ) from None
-    if value < 1_000:
-        raise argparse.ArgumentTypeError(f"size {text!r} is below the minimum of 1k triples")
+    if value < 5_000:
+        raise argparse.ArgumentTypeError(
+            f"size {text!r} is below the minimum of 5k triples (the provincial-level frame "
+            "alone needs about 4k)"
+        )
     return value
 
 
@@ -308,14 +311,19 @@ class Generator:
                 self.provincial.append(gov)
         # Prefectures belong to provinces and autonomous regions only (as in the real shape);
         # municipalities and SARs have districts/counties directly below them.
-        with_prefectures = [g for g in self.provincial if "municipality" not in g.node
-                            and "sar-" not in g.node]
+        with_prefectures = [
+            g for g in self.provincial if "municipality" not in g.node and "sar-" not in g.node
+        ]
         n_pref = max(len(with_prefectures), round(PREFECTURES * fraction))
         for i in range(1, n_pref + 1):
             parent = with_prefectures[(i - 1) % len(with_prefectures)]
             gov = self.local_government(
-                "PrefectureLevelCity", f"prefecture-{i:04d}",
-                f"Synthetic Prefecture {i:04d}", parent.node, parent.node, "prefecture",
+                "PrefectureLevelCity",
+                f"prefecture-{i:04d}",
+                f"Synthetic Prefecture {i:04d}",
+                parent.node,
+                parent.node,
+                "prefecture",
             )
             self.organs(gov, f"prefecture-{i:04d}", with_trade=False)
             self.prefectures.append(gov)
@@ -325,12 +333,16 @@ class Generator:
         parents = self.prefectures + municipalities
         n_county = max(len(parents), round(COUNTIES * fraction))
         for i in range(1, n_county + 1):
-            parent = parents[(i - 1) % len(parents)] if i <= len(parents) else self.rng.choice(
-                parents
+            parent = (
+                parents[(i - 1) % len(parents)] if i <= len(parents) else self.rng.choice(parents)
             )
             gov = self.local_government(
-                "CountyLevelGovernment", f"county-{i:05d}", f"Synthetic County {i:05d}",
-                parent.node, parent.province, "county",
+                "CountyLevelGovernment",
+                f"county-{i:05d}",
+                f"Synthetic County {i:05d}",
+                parent.node,
+                parent.province,
+                "county",
             )
             self.counties.append(gov)
         self.below_province = self.prefectures + self.counties
@@ -372,8 +384,9 @@ class Generator:
 
     def sister_city_agreement(self) -> None:
         n = self.next_id("agreement")
-        local = self.rng.choice(self.below_province if self.rng.random() < 0.85
-                                else self.provincial)
+        local = self.rng.choice(
+            self.below_province if self.rng.random() < 0.85 else self.provincial
+        )
         foreign = self.foreign_city()
         agreement = iri(f"agreement/sister-{n:06d}")
         self.described(agreement, "SisterCityAgreement", f"Synthetic sister-city agreement {n:06d}")
@@ -414,8 +427,11 @@ class Generator:
         n = self.next_id("firm")
         node = iri(f"firm-{n:06d}")
         soe = self.rng.random() < 0.8
-        self.described(node, "StateOwnedEnterprise" if soe else "Firm",
-                       f"Synthetic {'State-Owned ' if soe else ''}Enterprise {n:06d}")
+        self.described(
+            node,
+            "StateOwnedEnterprise" if soe else "Firm",
+            f"Synthetic {'State-Owned ' if soe else ''}Enterprise {n:06d}",
+        )
         roll = self.rng.random()
         if self.firms and roll < 0.15:
             self.related(self.rng.choice(self.firms), _p("owns"), node)  # a subsidiary
@@ -433,8 +449,11 @@ class Generator:
 
     def engagement(self) -> None:
         n = self.next_id("engagement")
-        actor = (self.rng.choice(self.provincial).node
-                 if not self.firms or self.rng.random() < 0.7 else self.rng.choice(self.firms))
+        actor = (
+            self.rng.choice(self.provincial).node
+            if not self.firms or self.rng.random() < 0.7
+            else self.rng.choice(self.firms)
+        )
         counterpart = self.rng.choice(self.foreign_states)
         node = iri(f"engagement/{n:06d}")
         self.w.t(node, A, _p("Engagement"))
@@ -473,8 +492,11 @@ class Generator:
 
 
 def _words(cls: str) -> str:
-    names = {"DirectlyGovernedMunicipality": "Municipality", "SpecialAdministrativeRegion": "SAR",
-             "AutonomousRegion": "Autonomous Region"}
+    names = {
+        "DirectlyGovernedMunicipality": "Municipality",
+        "SpecialAdministrativeRegion": "SAR",
+        "AutonomousRegion": "Autonomous Region",
+    }
     return names.get(cls, cls)
 
 
@@ -482,8 +504,9 @@ def _words(cls: str) -> str:
 _FULL_HIERARCHY = 41_000
 
 
-def generate(target: int, out: Path, *, seed: int = 1,
-             progress: Callable[[int], None] | None = None) -> Stats:
+def generate(
+    target: int, out: Path, *, seed: int = 1, progress: Callable[[int], None] | None = None
+) -> Stats:
     """Write about ``target`` asserted triples to ``out`` (N-Triples); return what was written.
 
     Deterministic: the same target and seed give a byte-identical file.
@@ -517,8 +540,9 @@ def generate(target: int, out: Path, *, seed: int = 1,
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--size", type=parse_size, required=True,
-                        help="target asserted triples, e.g. 10k, 100k, 1m")
+    parser.add_argument(
+        "--size", type=parse_size, required=True, help="target asserted triples, e.g. 10k, 100k, 1m"
+    )
     parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     parser.add_argument("--out", type=Path, required=True, help="output file (.nt or .ttl)")
     parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
@@ -527,8 +551,7 @@ def main(argv: list[str] | None = None) -> int:
     def progress(n: int) -> None:
         print(f"\r{n:>12,} / {args.size:,} triples", end="", file=sys.stderr, flush=True)
 
-    stats = generate(args.size, args.out, seed=args.seed,
-                     progress=None if args.quiet else progress)
+    stats = generate(args.size, args.out, seed=args.seed, progress=None if args.quiet else progress)
     if not args.quiet:
         print(file=sys.stderr)
     print(json.dumps(asdict(stats), indent=1))

@@ -1,0 +1,47 @@
+"""Generated graphs for the generator's tests: written and loaded once per session."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pyoxigraph
+import pytest
+
+BENCH = Path(__file__).resolve().parents[2] / "bench"
+
+
+def _load(name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(f"subdip_bench_{name}", BENCH / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="session")
+def generate() -> ModuleType:
+    """bench/generate.py as a module (bench/ is a folder of scripts, not a package)."""
+    return _load("generate")
+
+
+@pytest.fixture(scope="session")
+def small_file(generate: ModuleType, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("gen") / "synth-5k.ttl"
+    generate.generate(5_000, out, seed=3)
+    return out
+
+
+@pytest.fixture(scope="session")
+def full_hierarchy_store(
+    generate: ModuleType, tmp_path_factory: pytest.TempPathFactory
+) -> pyoxigraph.Store:
+    """A graph large enough (100 k) for the complete hierarchy, in an in-memory store."""
+    out = tmp_path_factory.mktemp("gen") / "synth-100k.nt"
+    generate.generate(100_000, out, seed=11)
+    store = pyoxigraph.Store()
+    store.bulk_load(path=str(out), format=pyoxigraph.RdfFormat.N_TRIPLES)
+    return store
