@@ -29,6 +29,11 @@ _PROPERTY = (
 #: For each query: a graph that breaks its rule, and a term the query must report for it.
 VIOLATIONS: dict[str, tuple[str, str]] = {
     "definition-language": (f'subdip:A {_CLASS} ; skos:altLabel "untagged" .', "subdip:A"),
+    "duplicate-label": (
+        'subdip:A a owl:Class ; rdfs:label "same"@en . '
+        'subdip:B a owl:Class ; rdfs:label "same"@en .',
+        "subdip:B",
+    ),
     "foreign-subdip-namespace": (
         f"subdip:A {_CLASS} ; rdfs:subClassOf <https://w3id.org/subdip/ontologyB> .",
         "<https://w3id.org/subdip/ontologyB>",
