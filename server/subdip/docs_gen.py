@@ -14,7 +14,10 @@ import logging
 import os
 import re
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDFS, SKOS
@@ -27,7 +30,7 @@ log = logging.getLogger(__name__)
 JOINED_PROPERTIES: tuple[URIRef, ...] = (RDFS.label, SKOS.prefLabel, DCTERMS.title)
 SEPARATOR = " · "
 #: Bumped when the post-processing changes, so cached pages are regenerated.
-GENERATOR_VERSION = "1"
+GENERATOR_VERSION = "2"
 
 _CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]+")
 _RAW_BLOCK = re.compile(r"(<(script|style|title)\b.*?</\2>)", re.DOTALL | re.IGNORECASE)
@@ -103,6 +106,35 @@ def add_site_header(html: str, links: dict[str, str]) -> str:
     return re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + bar, html, count=1)
 
 
+@contextmanager
+def fragment_ids() -> Iterator[None]:
+    """Make pyLODE use a hash IRI's own fragment as the HTML id of its term.
+
+    pyLODE 3.3.4 derives ids from labels ("internationalevent" for "international event"), so
+    ``/ontology#InternationalEvent`` would land nowhere; the ontology's hash IRIs need the
+    local name as id. pyLODE looks the function up in its module on each call, so we swap it
+    for the duration of one generation.
+    """
+    import pylode.utils
+
+    original = pylode.utils.generate_fid
+
+    def by_fragment(title: Any, iri: Any, fids: dict) -> Any:
+        key = str(iri) if iri is not None else None
+        if key is not None and key not in fids and "#" in key:
+            fragment = key.rsplit("#", 1)[1]
+            if fragment and fragment not in fids.values():
+                fids[key] = fragment
+                return fragment
+        return original(title, iri, fids)
+
+    pylode.utils.generate_fid = by_fragment
+    try:
+        yield
+    finally:
+        pylode.utils.generate_fid = original
+
+
 def ontology_hash(path: Path, links: dict[str, str] | None = None) -> str:
     """Key of a generated page: the ontology's bytes, the header links, the generator."""
     digest = hashlib.sha256(path.read_bytes())
@@ -129,7 +161,8 @@ def generate_html(
         source = Path(work) / "ontology.ttl"
         prepared.serialize(source, format="turtle")
         # pyLODE logs at DEBUG through the root logger; keep our logs readable
-        html = OntPub(ontology=str(source)).make_html()
+        with fragment_ids():
+            html = OntPub(ontology=str(source)).make_html()
     html = add_site_header(mark_chinese(html), links or {})
     fd, temp = tempfile.mkstemp(dir=destination.parent, suffix=".html.tmp")
     with os.fdopen(fd, "w", encoding="utf-8") as handle:

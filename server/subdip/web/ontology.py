@@ -8,6 +8,7 @@ Everything is prepared once when the blueprint is registered: the files are smal
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +34,7 @@ bp.context_processor(rendering.template_globals)
 
 EXTENSION = "subdip_pages"
 SHAPES_IRI = "https://w3id.org/subdip/shapes"
+SHAPES_PREFIXES = {"sh": str(SH), "subdipsh": SHAPES_IRI + "#"}
 
 
 @dataclass
@@ -65,6 +67,17 @@ def load_document(files: list[Path]) -> tuple[Document, Graph]:
         graph.parse(path, format="turtle")
     turtle = files[0].read_bytes() if len(files) == 1 else None
     return Document(files[0] if len(files) == 1 else None, _serialise_all(graph, turtle)), graph
+
+
+def _stamp(files: list[Path]) -> tuple[tuple[str, int, int], ...]:
+    """What identifies the files' content cheaply: path, size and modification time."""
+    return tuple((str(f), f.stat().st_size, f.stat().st_mtime_ns) for f in files)
+
+
+@functools.lru_cache(maxsize=8)
+def _load_cached(stamp: tuple[tuple[str, int, int], ...]) -> tuple[Document, Graph]:
+    """One parse and serialisation per file version and process (apps share the result)."""
+    return load_document([Path(path) for path, _, _ in stamp])
 
 
 @dataclass
@@ -103,11 +116,11 @@ _FORMAT_LABELS = (("Turtle", "ttl"), ("JSON-LD", "jsonld"), ("N-Triples", "nt"),
 def prepare(app: Flask) -> OntologyState:
     """Read the ontology and shapes once and generate (or reuse) the HTML documentation."""
     ontology_file = Path(app.config.get("ONTOLOGY_FILE") or paths.ontology_file())
-    current, graph = load_document([ontology_file])
+    current, graph = _load_cached(_stamp([ontology_file]))
     version = graph.value(URIRef(ONTOLOGY_IRI), OWL.versionInfo)
     shapes_files = sorted(Path(app.config.get("SHAPES_DIR") or paths.shapes_dir()).glob("*.ttl"))
     shapes, shapes_graph = (
-        load_document(shapes_files) if shapes_files else (Document(None), Graph())
+        _load_cached(_stamp(shapes_files)) if shapes_files else (Document(None), Graph())
     )
     html_path: Path | None = None
     try:
@@ -211,7 +224,7 @@ def _show(graph: Graph, node: Any) -> str:
     if isinstance(node, Literal):
         return str(node) if not node.language else f'"{node}"@{node.language}'
     if isinstance(node, URIRef):
-        return rendering.compact(str(node)) if str(node) != str(RDF.nil) else "()"
+        return rendering.compact(str(node), SHAPES_PREFIXES) if node != RDF.nil else "()"
     if isinstance(node, BNode):
         if graph.value(node, RDF.first) is not None:
             return "(" + " ".join(_show(graph, item) for item in Collection(graph, node)) + ")"
@@ -227,8 +240,12 @@ _SKIP = {RDF.type, RDFS.label, RDFS.comment, SH.property, *_TARGETS}
 
 
 def shape_views(graph: Graph) -> list[ShapeView]:
+    """Top-level shapes: node shapes, and any shape with a target (property shapes may have one)."""
+    top = set(graph.subjects(RDF.type, SH.NodeShape))
+    for target in _TARGETS:
+        top.update(graph.subjects(target, None))
     views = []
-    for shape in sorted(set(graph.subjects(RDF.type, SH.NodeShape)), key=str):
+    for shape in sorted(top, key=str):
         properties = []
         for prop in sorted(graph.objects(shape, SH.property), key=str):
             properties.append(

@@ -279,10 +279,11 @@ class Term:
         return f'"{escaped}"'
 
 
-def compact(iri: str) -> str:
+def compact(iri: str, extra: dict[str, str] | None = None) -> str:
     """``prefix:local`` for an IRI in a known namespace, else the IRI itself."""
     best = ""
-    for prefix, namespace in PREFIXES.items():
+    found = ""
+    for prefix, namespace in {**PREFIXES, **(extra or {})}.items():
         if iri.startswith(namespace) and len(namespace) > len(best):
             best = namespace
             found = prefix
