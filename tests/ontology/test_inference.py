@@ -191,6 +191,7 @@ NOT_ENTAILED = [
     ("a firm's firm is no SOE", "id:test-soe-small a subdip:StateOwnedEnterprise"),
     ("a family firm is no SOE", "id:test-soe-family a subdip:StateOwnedEnterprise"),
     ("an SAR is not a province", "id:test-dom-hk a subdip:Province"),
+    ("a claimant polity is not thereby a state", "id:test-dom-vietnam a subdip:State"),
 ]
 
 
