@@ -43,7 +43,31 @@ def test_no_file_uses_the_sd_prefix() -> None:
     assert not offending, "sd: is SPARQL Service Description's prefix:\n" + "\n".join(offending)
 
 
+_SD_BOUND_TO_SUBDIP = re.compile(
+    r"(@prefix|PREFIX)\s+sd:\s*<https?://w3id\.org/subdip", re.IGNORECASE
+)
+
+
+def test_sd_is_never_bound_to_a_subdip_namespace() -> None:
+    """Elsewhere `sd:` may name SPARQL Service Description, but never a subdip namespace."""
+    root = paths.resource_root()
+    files = [
+        path
+        for folder in ("ontology", "shapes", "data", "queries")
+        for pattern in ("*.ttl", "*.rq")
+        for path in sorted((root / folder).rglob(pattern))
+    ]
+    assert files, f"no Turtle or SPARQL files under {root}"
+    offending = [
+        str(path.relative_to(root))
+        for path in files
+        if _SD_BOUND_TO_SUBDIP.search(path.read_text(encoding="utf-8"))
+    ]
+    assert not offending, offending
+
+
 def test_the_sd_check_would_catch_a_prefix() -> None:
+    assert _SD_BOUND_TO_SUBDIP.search("PREFIX sd: <https://w3id.org/subdip/ontology#>")
     assert _SD_PREFIX.search("@prefix sd: <https://w3id.org/subdip/ontology#> .")
     assert _SD_CURIE.search("id:hainan a sd:Province .")
     assert not _SD_CURIE.search('subdip:x rdfs:label "ids:x" ; owl:sameAs <http://a.sd:b> .')
