@@ -166,6 +166,16 @@ def test_from_a_local_file_leaks_nothing(server):
         assert b"root:" not in body
 
 
+def test_long_queries_must_be_posted(server):
+    query = "ASK {} #" + "x" * 9000  # beyond gunicorn's longest request line (8190 bytes)
+    status, _ = request(server, "GET", "/sparql?query=" + quote(query))
+    assert status == 414
+    status, _ = request(
+        server, "POST", "/sparql", query.encode(), {"Content-Type": "application/sparql-query"}
+    )
+    assert status == 200
+
+
 # -- time limit ----------------------------------------------------------------------------
 
 

@@ -117,7 +117,7 @@ def gunicorn_options(args: argparse.Namespace) -> dict[str, Any]:
         "loglevel": "info",
         "proc_name": "subdip",
         "control_socket_disable": True,  # no shared socket in $HOME: several servers may run
-        "limit_request_line": 16_384,  # long GET queries; longer ones must be POSTed
+        "limit_request_line": 8190,  # gunicorn's maximum; longer queries must be POSTed
     }
 
 
