@@ -10,15 +10,18 @@ from collections import defaultdict
 from pathlib import Path
 
 import pytest
-from rdflib import RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
+from rdflib import RDF, RDFS, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, SKOS
 
 from conftest import BibEntry, table_rows
 from subdip.loading import LoadedGraph, data_files, link_files, load_graph
 from subdip.namespaces import ID, SUBDIP, WD
+from subdip.validation import validate
 
 PUB = Namespace(str(ID) + "pub/")
 ARTICLES = {PUB.articleA, PUB.articleB}
+XSD = Namespace("http://www.w3.org/2001/XMLSchema#")  # a plain Namespace: pytest probes the
+# attributes of module globals, and rdflib's closed XSD namespace warns on unknown names
 DATE_TYPES = {XSD.date, XSD.gYearMonth, XSD.gYear}
 NAME_PREDICATES = {RDFS.label, SKOS.prefLabel, SKOS.altLabel, SUBDIP.pinyin}
 
@@ -287,3 +290,9 @@ def test_language_tags_fit_their_text(asserted: LoadedGraph) -> None:
         if p == SUBDIP.pinyin and o.language.lower() != "zh-latn-pinyin":
             bad.append((s, p, o))
     assert bad == []
+
+
+def test_shipped_data_and_links_conform_to_the_shapes(ontology: Graph) -> None:
+    loaded = load_graph(data_files() + link_files())
+    result = validate(loaded.graph, ontology=ontology, locate=loaded.locate)
+    assert result.conforms, result.text()
