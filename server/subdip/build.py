@@ -23,17 +23,23 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import Graph
+from rdflib import Graph, URIRef
 
 from subdip import __version__, paths
-from subdip.errors import NotConformingError
+from subdip.errors import BuildError, NotConformingError
 from subdip.namespaces import GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_LINKS, GRAPH_ONTOLOGY
 from subdip.store import DATASET_FILE, REPORT_FILE, STORE_DIR, artefact_ready, quads, read_report
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[str], None]
-STAGES = ("loading", "validating", "reasoning", "writing the artefact")
+STAGES = ("loading", "validating", "reasoning and writing the artefact")
+GRAPH_NAMES = {
+    "ontology": GRAPH_ONTOLOGY,
+    "asserted": GRAPH_ASSERTED,
+    "inferred": GRAPH_INFERRED,
+    "links": GRAPH_LINKS,
+}
 
 
 @dataclass
@@ -106,17 +112,92 @@ def input_hash(inputs: Inputs, engine: str) -> str:
     return digest.hexdigest()
 
 
+_OX_FORMATS = {
+    ".ttl": ox.RdfFormat.TURTLE,
+    ".nt": ox.RdfFormat.N_TRIPLES,
+    ".nq": ox.RdfFormat.N_QUADS,
+    ".trig": ox.RdfFormat.TRIG,
+}
+
+
+def _load_into(store: ox.Store, files: list[Path], graph: ox.NamedNode) -> None:
+    """Parse data files straight into ``graph`` of ``store`` (no rdflib objects).
+
+    A triples file without labelled blank nodes is bulk-loaded by Oxigraph itself; otherwise
+    its quads pass through Python so that blank-node labels are renamed per file (RDF merge:
+    ``_:b`` in two files are two nodes) and graph names are folded into ``graph``.
+    """
+    for path in files:
+        fmt = _OX_FORMATS.get(path.suffix.lower(), ox.RdfFormat.TURTLE)
+        base = path.resolve().as_uri()
+        try:
+            if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.N_TRIPLES) and b"_:" not in (
+                path.read_bytes()
+            ):
+                store.bulk_load(path=str(path), format=fmt, base_iri=base, to_graph=graph)
+                continue
+            parsed = ox.parse(path=str(path), format=fmt, base_iri=base, rename_blank_nodes=True)
+            store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, graph) for q in parsed)
+        except (SyntaxError, ValueError) as err:
+            raise BuildError(
+                f"{path}: Oxigraph cannot parse this file although rdflib could ({err})",
+                hint="fix the construct it names (Oxigraph is stricter about IRIs and literals)",
+            ) from err
+
+
+def _count(store: ox.Store, graph: URIRef) -> int:
+    query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+    solution = next(iter(store.query(query)))
+    return int(solution["n"].value)
+
+
 def _write_artefact(
-    target: Path, graphs: dict[str, tuple[Any, Graph]], report: dict[str, Any]
-) -> None:
-    """Write the store, dataset.nq and report.json into ``target`` (an empty folder)."""
+    target: Path,
+    *,
+    ontology: Graph,
+    data: Graph,
+    data_files: list[Path],
+    links: Graph,
+    engine: str,
+    timings: dict[str, float],
+) -> dict[str, Any]:
+    """Reason and write store/ and dataset.nq into ``target``; return the report's parts.
+
+    owlrl works on the rdflib graphs; the fast engine reads the asserted triples back from the
+    store, so that at scale no data triple becomes an rdflib object after validation.
+    """
+    from subdip.reasoning import fast_inferences, infer_detail, rules_for
+
     store = ox.Store(str(target / STORE_DIR))
-    for _, (name, graph) in graphs.items():
-        store.bulk_extend(quads(graph, name))
+    store.bulk_extend(quads(ontology, GRAPH_ONTOLOGY))
+    store.bulk_extend(quads(links, GRAPH_LINKS))
+    asserted, inferred = ox.NamedNode(str(GRAPH_ASSERTED)), ox.NamedNode(str(GRAPH_INFERRED))
+    started = time.perf_counter()
+    if engine == "owlrl":
+        inference = infer_detail(ontology, data, engine="owlrl")
+        timings["reason"] = time.perf_counter() - started
+        store.bulk_extend(quads(data, GRAPH_ASSERTED))
+        store.bulk_extend(quads(inference.graph, GRAPH_INFERRED))
+        derived, dropped = inference.derived, inference.dropped
+    else:
+        rules = rules_for(ontology, data)
+        _load_into(store, data_files, asserted)
+        triples = (
+            (q.subject, q.predicate, q.object)
+            for q in store.quads_for_pattern(None, None, None, asserted)
+        )
+        fast = fast_inferences(ontology, rules, triples)
+        timings["reason"] = time.perf_counter() - started
+        store.bulk_extend(ox.Quad(s, p, o, inferred) for s, p, o in fast.triples)
+        derived, dropped = fast.derived, fast.dropped
+    started = time.perf_counter()
     store.flush()
+    store.optimize()
     store.dump(str(target / DATASET_FILE), ox.RdfFormat.N_QUADS)
+    counts = {name: _count(store, iri) for name, iri in GRAPH_NAMES.items()}
     del store
-    (target / REPORT_FILE).write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    timings["write"] = time.perf_counter() - started
+    return {"counts": counts, "inference": {"derived": derived, "dropped": dropped}}
 
 
 def _swap_in(new: Path, out: Path) -> None:
@@ -151,7 +232,7 @@ def build(
     unwritable target); in each case the previous artefact is left untouched.
     """
     from subdip import loading, validation
-    from subdip.reasoning import check_engine, infer_detail
+    from subdip.reasoning import check_engine
 
     check_engine(engine)  # reject an unknown engine before any work
     out = Path(out) if out is not None else paths.default_build_dir()
@@ -183,37 +264,36 @@ def build(
             hint="fix the violations listed above, then build again",
         )
 
-    started = time.perf_counter()
     step(STAGES[2])
-    inference = infer_detail(ontology, data.graph, engine=engine)
-    timings["reason"] = time.perf_counter() - started
+    from subdip.reasoning import choose_engine, rules_for
 
-    started = time.perf_counter()
-    step(STAGES[3])
-    graphs = {
-        "ontology": (GRAPH_ONTOLOGY, ontology),
-        "asserted": (GRAPH_ASSERTED, data.graph),
-        "inferred": (GRAPH_INFERRED, inference.graph),
-        "links": (GRAPH_LINKS, links),
-    }
-    report: dict[str, Any] = {
-        "input_hash": digest,
-        "subdip_version": __version__,
-        "engine": inference.engine,
-        "engine_requested": engine,
-        "counts": {name: len(graph) for name, (_, graph) in graphs.items()},
-        "graphs": {name: str(iri) for name, (iri, _) in graphs.items()},
-        "inference": {"derived": inference.derived, "dropped": inference.dropped},
-        "inputs": [str(p) for p in inputs.all()],
-        "timings": timings,
-        "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
-    }
+    chosen = choose_engine(engine, len(data.graph), rules_for(ontology, data.graph))
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
     try:
-        _write_artefact(tmp, graphs, report)
-        timings["write"] = time.perf_counter() - started
-        report["timings"] = {k: round(v, 3) for k, v in timings.items()}
+        parts = _write_artefact(
+            tmp,
+            ontology=ontology,
+            data=data.graph,
+            data_files=inputs.data,
+            links=links,
+            engine=chosen,
+            timings=timings,
+        )
+        report: dict[str, Any] = {
+            "input_hash": digest,
+            "subdip_version": __version__,
+            "engine": chosen,
+            "engine_requested": engine,
+            "counts": parts["counts"],
+            "graphs": {name: str(iri) for name, iri in GRAPH_NAMES.items()},
+            "inference": parts["inference"],
+            "validation": "conforms (SHACL before reasoning; consistency of the inferences "
+            "checked by the reasoner)",
+            "inputs": [str(p) for p in inputs.all()],
+            "timings": {k: round(v, 3) for k, v in timings.items()},
+            "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
         (tmp / REPORT_FILE).write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
         _swap_in(tmp, out)
     finally:

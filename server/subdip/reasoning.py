@@ -13,7 +13,9 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import chain
+from typing import Any
 
+import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 from rdflib.term import Node
@@ -21,6 +23,7 @@ from rdflib.term import Node
 from subdip.errors import BuildError, UsageError
 from subdip.namespaces import PREFIXES
 from subdip.rules import SCHEMA_PREDICATES, Materialiser, RuleSet, extract_rules, schema_triples
+from subdip.store import to_ox, to_rdflib
 
 log = logging.getLogger(__name__)
 
@@ -74,14 +77,19 @@ def is_noise(triple: Triple, tbox_subjects: set[Node]) -> str | None:
     return None
 
 
+def _new_graph() -> Graph:
+    graph = Graph()
+    for prefix, ns in PREFIXES.items():
+        graph.bind(prefix, ns)
+    return graph
+
+
 def filter_inferences(
     derived: Iterable[Triple], ontology: Graph, asserted: Graph
 ) -> tuple[Graph, dict[str, int]]:
     """Keep the derived triples that are new and meaningful; count the others by reason."""
     tbox_subjects = set(ontology.subjects())
-    out = Graph()
-    for prefix, ns in PREFIXES.items():
-        out.bind(prefix, ns)
+    out = _new_graph()
     dropped: dict[str, int] = {}
     for t in derived:
         if t in asserted or t in ontology:
@@ -139,7 +147,31 @@ def _owlrl_closure(ontology: Graph, asserted: Graph) -> set[Triple]:
     return {t for t in work if t not in asserted and t not in ontology}
 
 
-def _fast_closure(ontology: Graph, asserted: Graph, rules: RuleSet) -> set[Triple]:
+@dataclass
+class FastInference:
+    """The fast engine's filtered inferences as pyoxigraph triples (for the build's store)."""
+
+    triples: list[tuple[Any, Any, Any]]
+    derived: int
+    dropped: dict[str, int]
+
+
+_LITERAL, _BNODE, _VOCAB, _IRI = range(4)
+
+
+def _kind(term: Any) -> int:
+    if isinstance(term, ox.Literal):
+        return _LITERAL
+    if isinstance(term, ox.BlankNode):
+        return _BNODE
+    return _VOCAB if term.value.startswith(VOCABULARY_NAMESPACES) else _IRI
+
+
+def fast_inferences(
+    ontology: Graph, rules: RuleSet, asserted: Iterable[tuple[Any, Any, Any]]
+) -> FastInference:
+    """The fast engine over pyoxigraph terms, filtered as ``is_noise`` does (same reasons,
+    same order) but on integer ids, so that a million triples never become rdflib objects."""
     if rules.unsupported:
         kinds = sorted({kind for kind, _ in rules.unsupported})
         log.warning(
@@ -147,8 +179,9 @@ def _fast_closure(ontology: Graph, asserted: Graph, rules: RuleSet) -> set[Tripl
             "for a complete OWL 2 RL closure",
             ", ".join(kinds),
         )
-    engine = Materialiser(rules)
-    derived = engine.run(chain(ontology, asserted))
+    engine = Materialiser(rules, convert=to_ox)
+    onto = [(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in ontology]
+    new = engine.run_ids(chain(onto, asserted))
     clashes = engine.violations()
     if clashes:
         shown = "; ".join(f"{s} is both {c} and {d}" for s, c, d in clashes[:5])
@@ -156,7 +189,45 @@ def _fast_closure(ontology: Graph, asserted: Graph, rules: RuleSet) -> set[Tripl
             f"the data is inconsistent with the ontology (disjoint classes): {shown}",
             hint="fix the types or relations of these resources",
         )
-    return derived
+
+    def ids(terms: Iterable[Node]) -> set[int]:
+        found = (engine.id_of(to_ox(t)) for t in terms)
+        return {i for i in found if i is not None}
+
+    tbox = ids(set(ontology.subjects()))
+    schema = ids(SCHEMA_PREDICATES)
+    same_as = engine.id_of(to_ox(OWL.sameAs))
+    type_ = engine.type
+    kinds: dict[int, int] = {}
+    term = engine.term
+
+    def kind(i: int) -> int:
+        k = kinds.get(i)
+        if k is None:
+            k = kinds[i] = _kind(term(i))
+        return k
+
+    kept: list[tuple[Any, Any, Any]] = []
+    dropped: dict[str, int] = {}
+    for s, p, o in new:
+        ks = kind(s)
+        if ks == _LITERAL:
+            reason: str | None = "literal subject"
+        elif ks == _VOCAB:
+            reason = "axiomatic: subject is an RDF/RDFS/OWL/XSD term"
+        elif p == same_as and s == o:
+            reason = "reflexive owl:sameAs"
+        elif p in schema or s in tbox:
+            reason = "TBox closure"
+        elif p == type_ and kind(o) == _VOCAB:
+            reason = "type from the RDF/RDFS/OWL vocabularies"
+        elif p == type_ and kind(o) == _BNODE:
+            reason = "type to an anonymous class expression"
+        else:
+            kept.append((term(s), term(p), term(o)))
+            continue
+        dropped[reason] = dropped.get(reason, 0) + 1
+    return FastInference(triples=kept, derived=len(new), dropped=dropped)
 
 
 def infer_detail(ontology: Graph, asserted: Graph, *, engine: str = "auto") -> Inference:
@@ -165,10 +236,14 @@ def infer_detail(ontology: Graph, asserted: Graph, *, engine: str = "auto") -> I
     chosen = choose_engine(engine, len(asserted), rules)
     if chosen == "owlrl":
         derived = _owlrl_closure(ontology, asserted)
-    else:
-        derived = _fast_closure(ontology, asserted, rules)
-    graph, dropped = filter_inferences(derived, ontology, asserted)
-    return Inference(graph=graph, engine=chosen, derived=len(derived), dropped=dropped)
+        graph, dropped = filter_inferences(derived, ontology, asserted)
+        return Inference(graph=graph, engine=chosen, derived=len(derived), dropped=dropped)
+    triples = ((to_ox(s), to_ox(p), to_ox(o)) for s, p, o in asserted)
+    fast = fast_inferences(ontology, rules, triples)
+    graph = _new_graph()
+    for s, p, o in fast.triples:
+        graph.add((to_rdflib(s), to_rdflib(p), to_rdflib(o)))
+    return Inference(graph=graph, engine=chosen, derived=fast.derived, dropped=fast.dropped)
 
 
 def infer(ontology: Graph, asserted: Graph, *, engine: str = "auto") -> Graph:

@@ -14,9 +14,10 @@ consistency check cax-dw (disjoint classes). Axioms outside this list are report
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
 
+import pyoxigraph as ox
 from rdflib import Graph, Literal
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS
@@ -236,6 +237,51 @@ def schema_triples(graph: Graph) -> Iterator[Triple]:
     yield from graph.triples((None, RDF.type, OWL.AllDisjointClasses))
 
 
+IdTriple = tuple[int, int, int]
+_LITERAL_TYPES = (Literal, ox.Literal)
+
+
+@dataclass
+class _PropPlan:
+    """What a fact with this predicate triggers (compiled from the rules)."""
+
+    sups: list[int] = field(default_factory=list)
+    invs: list[int] = field(default_factory=list)
+    symmetric: bool = False
+    doms: list[int] = field(default_factory=list)
+    rngs: list[int] = field(default_factory=list)
+    transitive: bool = False
+    chains: list[tuple[int, list[int], int]] = field(default_factory=list)
+    svfs: list[tuple[int, int | None]] = field(default_factory=list)
+    hvs: list[tuple[int, int]] = field(default_factory=list)
+    avfs: list[tuple[int, int]] = field(default_factory=list)
+
+    def freeze(self) -> tuple:
+        return (
+            tuple(dict.fromkeys(self.sups)), tuple(dict.fromkeys(self.invs)), self.symmetric,
+            tuple(dict.fromkeys(self.doms)), tuple(dict.fromkeys(self.rngs)), self.transitive,
+            tuple(self.chains), tuple(self.svfs), tuple(self.hvs), tuple(self.avfs),
+        )  # fmt: skip
+
+
+@dataclass
+class _ClassPlan:
+    """What a type fact with this class triggers."""
+
+    sups: list[int] = field(default_factory=list)
+    ints: list[tuple[int, list[int]]] = field(default_factory=list)
+    unis: list[int] = field(default_factory=list)
+    svfs: list[tuple[int, int]] = field(default_factory=list)
+    hvs: list[tuple[int, int]] = field(default_factory=list)
+    avfs: list[tuple[int, int]] = field(default_factory=list)
+
+    def freeze(self) -> tuple:
+        return (
+            tuple(dict.fromkeys(self.sups)), tuple(self.ints), tuple(dict.fromkeys(self.unis)),
+            tuple(self.svfs), tuple(self.hvs), tuple(self.avfs),
+        )  # fmt: skip
+
+
 class Materialiser:
     """Forward chaining of a ``RuleSet`` to its fixpoint over integer-encoded terms.
 
@@ -243,151 +289,195 @@ class Materialiser:
     indexed (semi-naive evaluation): a join between two facts happens when the later of the two
     is processed. Only the properties that take part in joins (transitive ones, chain links,
     restriction properties) get subject/object indexes, which keeps memory near one set of
-    integer triples.
+    integer triples. What each predicate and class triggers is compiled into one tuple per
+    term, so processing a fact costs one dictionary lookup plus the joins it needs.
+
+    Terms may be rdflib or pyoxigraph terms (anything hashable); ``convert`` maps the rules'
+    rdflib terms to the input's kind (``subdip.store.to_ox`` for pyoxigraph input).
     """
 
-    def __init__(self, rules: RuleSet) -> None:
+    def __init__(self, rules: RuleSet, convert: Callable[[Node], Hashable] | None = None) -> None:
         self.rules = rules
-        self._ids: dict[Node, int] = {}
-        self._terms: list[Node] = []
+        self._ids: dict[Hashable, int] = {}
+        self._terms: list[Hashable] = []
         self._literals: set[int] = set()
-        self.type = self._id(RDF.type)
-        enc = self._id
-        self.sup_c = {enc(c): [enc(d) for d, _ in ds] for c, ds in rules.superclasses.items()}
-        self.sup_p = {enc(p): [enc(q) for q, _ in qs] for p, qs in rules.superproperties.items()}
-        self.inv = {enc(p): [enc(q) for q, _ in qs] for p, qs in rules.inverses.items()}
-        self.symm = {enc(p) for p in rules.symmetric}
-        self.trans = {enc(p) for p in rules.transitive}
-        self.dom = {enc(p): [enc(c) for c, _ in cs] for p, cs in rules.domains.items()}
-        self.rng = {enc(p): [enc(c) for c, _ in cs] for p, cs in rules.ranges.items()}
-        # member class -> [(intersection class, all members)]
-        self.int_by_member: dict[int, list[tuple[int, list[int]]]] = defaultdict(list)
-        for c, (members, _) in rules.intersections.items():
-            ms = [enc(m) for m in members]
-            for m in set(ms):
-                self.int_by_member[m].append((enc(c), ms))
-        self.uni_by_member: dict[int, list[int]] = defaultdict(list)
-        for c, (members, _) in rules.unions.items():
-            for m in members:
-                self.uni_by_member[enc(m)].append(enc(c))
+        self._convert = convert or (lambda t: t)
+        enc = self.rule_id
+        self.type = enc(RDF.type)
         thing = enc(OWL.Thing)
-        # property -> [(restriction, filler or None for owl:Thing)]
-        self.svf_by_prop: dict[int, list[tuple[int, int | None]]] = defaultdict(list)
-        self.svf_by_filler: dict[int, list[tuple[int, int]]] = defaultdict(list)
-        for r, (p, d, _) in rules.some_values.items():
-            dd = enc(d)
-            self.svf_by_prop[enc(p)].append((enc(r), None if dd == thing else dd))
-            if dd != thing:
-                self.svf_by_filler[dd].append((enc(r), enc(p)))
-        self.hv_by_class: dict[int, list[tuple[int, int]]] = defaultdict(list)
-        self.hv_by_prop_value: dict[tuple[int, int], list[int]] = defaultdict(list)
-        for r, (p, v, _) in rules.has_value.items():
-            self.hv_by_class[enc(r)].append((enc(p), enc(v)))
-            self.hv_by_prop_value[(enc(p), enc(v))].append(enc(r))
-        self.avf_by_class: dict[int, list[tuple[int, int]]] = defaultdict(list)
-        self.avf_by_prop: dict[int, list[tuple[int, int]]] = defaultdict(list)
-        for r, (p, d, _) in rules.all_values.items():
-            self.avf_by_class[enc(r)].append((enc(p), enc(d)))
-            self.avf_by_prop[enc(p)].append((enc(r), enc(d)))
-        # chain link position: property -> [(chain property, links, index)]
-        self.chain_links: dict[int, list[tuple[int, list[int], int]]] = defaultdict(list)
+
+        prop: dict[int, _PropPlan] = defaultdict(_PropPlan)
+        cls: dict[int, _ClassPlan] = defaultdict(_ClassPlan)
+        for p, qs in rules.superproperties.items():
+            prop[enc(p)].sups.extend(enc(q) for q, _ in qs)
+        for p, qs in rules.inverses.items():
+            prop[enc(p)].invs.extend(enc(q) for q, _ in qs)
+        for p in rules.symmetric:
+            prop[enc(p)].symmetric = True
+        for p in rules.transitive:
+            prop[enc(p)].transitive = True
+        for p, cs in rules.domains.items():
+            prop[enc(p)].doms.extend(enc(c) for c, _ in cs)
+        for p, cs in rules.ranges.items():
+            prop[enc(p)].rngs.extend(enc(c) for c, _ in cs)
         for p, links, _ in rules.chains:
             ls = [enc(x) for x in links]
             for i, link in enumerate(ls):
-                self.chain_links[link].append((enc(p), ls, i))
-        joined = set(self.trans) | set(self.chain_links) | set(self.svf_by_prop)
-        joined |= set(self.avf_by_prop)
+                prop[link].chains.append((enc(p), ls, i))
+        for r, (p, d, _) in rules.some_values.items():
+            dd = enc(d)
+            prop[enc(p)].svfs.append((enc(r), None if dd == thing else dd))
+            if dd != thing:
+                cls[dd].svfs.append((enc(r), enc(p)))
+        for r, (p, v, _) in rules.has_value.items():
+            prop[enc(p)].hvs.append((enc(v), enc(r)))
+            cls[enc(r)].hvs.append((enc(p), enc(v)))
+        for r, (p, d, _) in rules.all_values.items():
+            prop[enc(p)].avfs.append((enc(r), enc(d)))
+            cls[enc(r)].avfs.append((enc(p), enc(d)))
+        for c, ds in rules.superclasses.items():
+            cls[enc(c)].sups.extend(enc(d) for d, _ in ds)
+        for c, (members, _) in rules.intersections.items():
+            ms = [enc(m) for m in members]
+            for m in set(ms):
+                cls[m].ints.append((enc(c), ms))
+        for c, (members, _) in rules.unions.items():
+            for m in members:
+                cls[enc(m)].unis.append(enc(c))
+
+        joined = {p for p, plan in prop.items() if plan.transitive or plan.chains}
+        joined |= {p for p, plan in prop.items() if plan.svfs or plan.avfs}
         self.out: dict[int, dict[int, set[int]]] = {p: defaultdict(set) for p in joined}
         self.inn: dict[int, dict[int, set[int]]] = {p: defaultdict(set) for p in joined}
+        self.prop_plan = {p: plan.freeze() for p, plan in prop.items()}
+        self.class_plan = {c: plan.freeze() for c, plan in cls.items()}
         self.facts: set[tuple[int, int, int]] = set()
         self.agenda: list[tuple[int, int, int]] = []
+        self._add = self._make_add()
 
-    def _id(self, term: Node) -> int:
+    def rule_id(self, term: Node) -> int:
+        return self._id(self._convert(term))
+
+    def _id(self, term: Hashable) -> int:
         i = self._ids.get(term)
         if i is None:
             i = self._ids[term] = len(self._terms)
             self._terms.append(term)
-            if isinstance(term, Literal):
+            if isinstance(term, _LITERAL_TYPES):
                 self._literals.add(i)
         return i
 
-    def _add(self, s: int, p: int, o: int) -> None:
-        t = (s, p, o)
-        if t in self.facts:
-            return
-        self.facts.add(t)
-        self.agenda.append(t)
-        out = self.out.get(p)
-        if out is not None:
-            out[s].add(o)
-            self.inn[p][o].add(s)
+    def id_of(self, term: Hashable) -> int | None:
+        return self._ids.get(term)
 
-    def run(self, triples: Iterable[Triple]) -> set[Triple]:
-        """Add ``triples``, chain to the fixpoint, return the triples that were not given."""
+    def term(self, i: int) -> Hashable:
+        return self._terms[i]
+
+    def _make_add(self) -> Callable[[int, int, int], None]:
+        """The fact-adding function, as a closure over the indexes (the hot path)."""
+        facts, agenda, outs, inns = self.facts, self.agenda, self.out, self.inn
+        push, remember = agenda.append, facts.add
+
+        def add(s: int, p: int, o: int) -> None:
+            t = (s, p, o)
+            if t in facts:
+                return
+            remember(t)
+            push(t)
+            out = outs.get(p)
+            if out is not None:
+                out[s].add(o)
+                inns[p][o].add(s)
+
+        return add
+
+    def run_ids(self, triples: Iterable[tuple[Hashable, Hashable, Hashable]]) -> set[IdTriple]:
+        """Add ``triples``, chain to the fixpoint, return the new facts as id triples."""
         enc = self._id
         for s, p, o in triples:
             self._add(enc(s), enc(p), enc(o))
         given = set(self.facts)
         self._saturate()
+        return self.facts - given
+
+    def run(self, triples: Iterable[tuple[Hashable, Hashable, Hashable]]) -> set[tuple]:
+        """Like ``run_ids``, returning the new triples as terms."""
         terms = self._terms
-        return {(terms[s], terms[p], terms[o]) for s, p, o in self.facts - given}
+        return {(terms[s], terms[p], terms[o]) for s, p, o in self.run_ids(triples)}
 
     def _saturate(self) -> None:
         agenda, add, facts, type_ = self.agenda, self._add, self.facts, self.type
-        lits = self._literals
+        lits, plans, class_plans = self._literals, self.prop_plan, self.class_plan
+        out_idx, inn_idx = self.out, self.inn
         while agenda:
             s, p, o = agenda.pop()
             if s in lits:
                 continue
             if p == type_:
-                self._type_fact(s, o)
+                cplan = class_plans.get(o)
+                if cplan is not None:
+                    self._type_fact(s, cplan)
                 continue
-            for q in self.sup_p.get(p, ()):
+            plan = plans.get(p)
+            if plan is None:
+                continue
+            sups, invs, symmetric, doms, rngs, transitive, chains, svfs, hvs, avfs = plan
+            for q in sups:
                 add(s, q, o)
-            if o not in lits:
-                for q in self.inv.get(p, ()):
-                    add(o, q, s)
-                if p in self.symm:
-                    add(o, p, s)
-                for c in self.rng.get(p, ()):
-                    add(o, type_, c)
-            for c in self.dom.get(p, ()):
+            for c in doms:
                 add(s, type_, c)
-            if p in self.trans:
-                out, inn = self.out[p], self.inn[p]
-                for z in list(out.get(o, ())):
-                    add(s, p, z)
-                for w in list(inn.get(s, ())):
-                    add(w, p, o)
-            for chain_prop, links, i in self.chain_links.get(p, ()):
+            if o not in lits:
+                for q in invs:
+                    add(o, q, s)
+                if symmetric:
+                    add(o, p, s)
+                for c in rngs:
+                    add(o, type_, c)
+            if transitive:
+                out, inn = out_idx[p], inn_idx[p]
+                right = out.get(o)
+                if right:
+                    for z in list(right) if s == o else tuple(right):
+                        add(s, p, z)
+                left = inn.get(s)
+                if left:
+                    for w in tuple(left):
+                        add(w, p, o)
+            for chain_prop, links, i in chains:
                 self._chain(chain_prop, links, i, s, o)
-            for r, filler in self.svf_by_prop.get(p, ()):
+            for r, filler in svfs:
                 if filler is None or (o, type_, filler) in facts:
                     add(s, type_, r)
-            for r in self.hv_by_prop_value.get((p, o), ()):
-                add(s, type_, r)
-            for r, d in self.avf_by_prop.get(p, ()):
+            for value, r in hvs:
+                if value == o:
+                    add(s, type_, r)
+            for r, d in avfs:
                 if o not in lits and (s, type_, r) in facts:
                     add(o, type_, d)
 
-    def _type_fact(self, s: int, c: int) -> None:
+    def _type_fact(self, s: int, plan: tuple) -> None:
         add, facts, type_ = self._add, self.facts, self.type
-        for d in self.sup_c.get(c, ()):
+        sups, ints, unis, svfs, hvs, avfs = plan
+        for d in sups:
             add(s, type_, d)
-        for i, members in self.int_by_member.get(c, ()):
+        for i, members in ints:
             if all((s, type_, m) in facts for m in members):
                 add(s, type_, i)
-        for u in self.uni_by_member.get(c, ()):
+        for u in unis:
             add(s, type_, u)
-        for r, p in self.svf_by_filler.get(c, ()):
-            for x in list(self.inn[p].get(s, ())):
-                add(x, type_, r)
-        for p, v in self.hv_by_class.get(c, ()):
+        for r, p in svfs:
+            left = self.inn[p].get(s)
+            if left:
+                for x in tuple(left):
+                    add(x, type_, r)
+        for p, v in hvs:
             add(s, p, v)
-        for p, d in self.avf_by_class.get(c, ()):
-            for y in list(self.out[p].get(s, ())):
-                if y not in self._literals:
-                    add(y, type_, d)
+        for p, d in avfs:
+            right = self.out[p].get(s)
+            if right:
+                for y in tuple(right):
+                    if y not in self._literals:
+                        add(y, type_, d)
 
     def _chain(self, prop: int, links: list[int], i: int, s: int, o: int) -> None:
         """A new fact (s, links[i], o): extend it left and right along the chain."""
@@ -405,16 +495,20 @@ class Materialiser:
             for z in rights:
                 self._add(w, prop, z)
 
-    def violations(self) -> list[tuple[Node, Node, Node]]:
+    def violations(self) -> list[tuple[Hashable, Node, Node]]:
         """Individuals typed with two disjoint classes (cax-dw): (individual, class, class)."""
-        wanted = {self._ids[c] for pair in self.rules.disjoint for c in pair[:2] if c in self._ids}
+        ids = {c: self._ids.get(self._convert(c)) for pair in self.rules.disjoint for c in pair[:2]}
+        wanted = {i for i in ids.values() if i is not None}
         members: dict[int, set[int]] = defaultdict(set)
+        type_ = self.type
         for s, p, o in self.facts:
-            if p == self.type and o in wanted:
+            if p == type_ and o in wanted:
                 members[o].add(s)
         found = []
         for c, d, _ in self.rules.disjoint:
-            none: set[int] = set()
-            both = members.get(self._ids.get(c, -1), none) & members.get(self._ids.get(d, -1), none)
+            ci, di = ids[c], ids[d]
+            if ci is None or di is None:
+                continue
+            both = members.get(ci, set()) & members.get(di, set())
             found.extend((self._terms[s], c, d) for s in sorted(both))
         return found
