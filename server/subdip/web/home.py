@@ -45,12 +45,13 @@ GRAPHS: tuple[tuple[str, str, str], ...] = (
 )
 
 _TITLE = re.compile(r"^\s*#+\s*(?:title\s*:\s*)?(?P<title>\S.*?)\s*$", re.IGNORECASE)
+_TAG = re.compile(r"^(?P<tag>CQ\s*\d+)\s*[.:]\s*(?P<rest>.+)$", re.IGNORECASE)
 _DEFAULT_QUERY = """PREFIX subdip: <https://w3id.org/subdip/ontology#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 
 SELECT ?government ?name WHERE {
   ?government a subdip:ProvincialLevelGovernment ;
-              skos:prefLabel ?name .
+              rdfs:label ?name .
 }
 ORDER BY ?name
 LIMIT 50
@@ -59,12 +60,16 @@ LIMIT 50
 
 @dataclass(frozen=True)
 class Example:
-    """A one-click query: ``ident`` (file stem), a title from its first comment line."""
+    """A one-click query: ``ident`` (file stem), a title from its first comment line.
+
+    ``tag`` is a short label for the button: "CQ 2" when the title starts so, else "Example".
+    """
 
     ident: str
     title: str
     query: str
     group: str  # "cq" or "example"
+    tag: str = ""
 
 
 def read_examples(folder: Path, group: str) -> list[Example]:
@@ -85,7 +90,12 @@ def read_examples(folder: Path, group: str) -> list[Example]:
             if not candidate.lower().startswith(("expected", "source", "answer")):
                 title = candidate
                 break
-        examples.append(Example(path.stem, title, text, group))
+        tagged = _TAG.match(title)
+        if tagged:
+            tag, title = tagged.group("tag"), tagged.group("rest")
+        else:
+            tag = "CQ" if group == "cq" else "Example"
+        examples.append(Example(path.stem, title, text, group, tag))
     return examples
 
 

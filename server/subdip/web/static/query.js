@@ -52,6 +52,7 @@
       a.href = pageOf(term.value);
       a.title = term.value;
       a.textContent = compact(term.value);
+      a.dataset.iri = term.value;
       td.appendChild(a);
     } else if (term.type === "bnode") {
       td.textContent = "_:" + term.value;
@@ -85,7 +86,69 @@
     });
     results.replaceChildren(table);
     var n = data.results.bindings.length;
-    return n + (n === 1 ? " row" : " rows");
+    return labelResults(table).then(function () {
+      return n + (n === 1 ? " row" : " rows");
+    });
+  }
+
+  // IRIs that can be written between <> in a query.
+  function safeIri(iri) {
+    return /^[^<>"{}|^`\\\s]+$/.test(iri);
+  }
+
+  // Replace the IRIs shown in the table by their English label (and add the Chinese one),
+  // with one small query; the IRI stays in the link's title and below the label.
+  function labelResults(table) {
+    var anchors = table.querySelectorAll("a[data-iri]");
+    var iris = [];
+    anchors.forEach(function (a) {
+      if (safeIri(a.dataset.iri) && iris.indexOf(a.dataset.iri) < 0 && iris.length < 500) {
+        iris.push(a.dataset.iri);
+      }
+    });
+    if (!iris.length) { return Promise.resolve(); }
+    var query = "SELECT ?r ?l WHERE { VALUES ?r { " +
+      iris.map(function (i) { return "<" + i + ">"; }).join(" ") +
+      " } VALUES ?p { <http://www.w3.org/2000/01/rdf-schema#label>" +
+      " <http://www.w3.org/2004/02/skos/core#prefLabel> <http://purl.org/dc/terms/title> }" +
+      " ?r ?p ?l . FILTER(isLiteral(?l)) }";
+    return post(query, "application/sparql-results+json").then(function (response) {
+      if (!response.ok) { return; }
+      return response.json().then(function (data) {
+        var labels = {};
+        data.results.bindings.forEach(function (b) {
+          var lang = (b.l["xml:lang"] || "").toLowerCase();
+          var entry = labels[b.r.value] = labels[b.r.value] || {};
+          if (/^zh(?!.*latn)/.test(lang)) { entry.zh = entry.zh || b.l.value; }
+          else if (lang === "" || lang.indexOf("en") === 0) { entry.en = entry.en || b.l.value; }
+        });
+        anchors.forEach(function (a) {
+          var entry = labels[a.dataset.iri];
+          if (!entry || !(entry.en || entry.zh)) { return; }
+          var shown = a.textContent;
+          a.textContent = entry.en || entry.zh;
+          if (entry.en && entry.zh) {
+            var zh = document.createElement("span");
+            zh.className = "zh";
+            zh.lang = "zh";
+            zh.textContent = " " + entry.zh;
+            a.appendChild(zh);
+          }
+          var small = document.createElement("span");
+          small.className = "iri";
+          small.textContent = shown;
+          a.parentNode.appendChild(small);
+        });
+      });
+    }).catch(function () { /* labels are a nicety: the table is complete without them */ });
+  }
+
+  function post(query, accept) {
+    return fetch(form.action, {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded", "Accept": accept },
+      body: new URLSearchParams({ query: query }).toString()
+    });
   }
 
   function renderBoolean(data) {
@@ -108,15 +171,9 @@
     statusLine.className = "";
     statusLine.textContent = "Running…";
     results.setAttribute("aria-busy", "true");
+    results.dataset.state = "running";
     var started = performance.now();
-    fetch(form.action, {
-      method: "POST",
-      headers: {
-        "Content-Type": "application/x-www-form-urlencoded",
-        "Accept": "application/sparql-results+json, text/turtle;q=0.9"
-      },
-      body: new URLSearchParams({ query: query }).toString()
-    }).then(function (response) {
+    post(query, "application/sparql-results+json, text/turtle;q=0.9").then(function (response) {
       var type = response.headers.get("Content-Type") || "";
       return response.text().then(function (text) {
         if (!response.ok) {
@@ -129,9 +186,11 @@
         return renderText(text);
       });
     }).then(function (summary) {
+      results.dataset.state = "done";
       var ms = Math.round(performance.now() - started);
       statusLine.textContent = summary + " in " + ms + " ms";
     }).catch(function (error) {
+      results.dataset.state = "error";
       statusLine.className = "error";
       statusLine.textContent = error.message;
       results.replaceChildren();
