@@ -31,7 +31,7 @@ ENGINES = ("auto", "owlrl", "fast")
 #: ``engine="auto"`` uses owlrl below this many asserted triples and the fast engine above it.
 #: owlrl takes about 14 s at 10 k triples on the reference machine (ENGINE-NOTES), the fast
 #: engine well under a second; the shipped data stays below the threshold.
-AUTO_THRESHOLD = 20_000
+AUTO_THRESHOLD = 10_000
 
 #: Namespaces whose own terms are never the subject or the class of a meaningful inference.
 VOCABULARY_NAMESPACES = (str(RDF), str(RDFS), str(OWL), str(XSD))
