@@ -183,6 +183,8 @@ class DevTools:
         self.wait_until("document.readyState === 'complete'")
 
     def screenshot(self, path: Path) -> None:
+        """The whole page (up to 4,000 px high) as PNG."""
+        self.send("Emulation.clearDeviceMetricsOverride")
         height = self.evaluate("document.documentElement.scrollHeight")
         self.send(
             "Emulation.setDeviceMetricsOverride",

@@ -8,6 +8,7 @@ an order of magnitude faster than rdflib on large graphs.
 
 from __future__ import annotations
 
+import re
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -149,11 +150,42 @@ def negotiate(
     return offered[0]  # pragma: no cover - best_match only returns offered types
 
 
+#: Prefixes for the sub-paths of resource IRIs, so Turtle reads ``pub:wong2018`` rather
+#: than ``id:pub\/wong2018`` (a local name cannot contain an unescaped slash).
+SUBPATH_PREFIXES: dict[str, str] = {
+    kind: f"{PREFIXES['id']}{kind}/"
+    for kind in ("pub", "claim", "agreement", "event", "policy", "scheme", "concept")
+}
+
+
+_PREFIX_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
+
+
+def subpath_prefixes(items: Iterable[pyoxigraph.Triple | pyoxigraph.Quad]) -> dict[str, str]:
+    """A prefix per sub-path of resource IRIs found in ``items`` (``strategy-use:`` ...)."""
+    base = PREFIXES["id"]
+    found: dict[str, str] = {}
+    for item in items:
+        for term in (item.subject, item.object):
+            value = getattr(term, "value", "")
+            if isinstance(term, pyoxigraph.NamedNode) and value.startswith(base):
+                head, slash, _ = value[len(base) :].partition("/")
+                if slash and _PREFIX_NAME.match(head) and head not in PREFIXES:
+                    found[head] = f"{base}{head}/"
+    return found
+
+
 def serialize(
-    items: Iterable[pyoxigraph.Triple] | Iterable[pyoxigraph.Quad], fmt: RdfFormat
+    items: Iterable[pyoxigraph.Triple] | Iterable[pyoxigraph.Quad],
+    fmt: RdfFormat,
+    extra_prefixes: dict[str, str] | None = None,
 ) -> bytes:
     """Serialise triples (or quads, for TriG and N-Quads) with subdip's prefixes."""
-    prefixes = PREFIXES if fmt in (TURTLE, TRIG, RDFXML) else None
+    prefixes = (
+        {**PREFIXES, **SUBPATH_PREFIXES, **(extra_prefixes or {})}
+        if fmt in (TURTLE, TRIG, RDFXML)
+        else None
+    )
     kwargs: dict[str, Any] = {"format": fmt.oxigraph}
     if prefixes:
         kwargs["prefixes"] = prefixes

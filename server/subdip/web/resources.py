@@ -132,6 +132,11 @@ def annotate(terms: Iterable[Term]) -> None:
         term.href = local or term.value
 
 
+_REIFICATION = (
+    "http://www.w3.org/1999/02/22-rdf-syntax-ns#subject",
+    "http://www.w3.org/1999/02/22-rdf-syntax-ns#object",
+)
+
 # -- the page model --------------------------------------------------------------------------
 
 
@@ -168,6 +173,9 @@ class Page:
     outgoing: list[Group]
     incoming: list[Group]
     truncated: bool
+    #: claim nodes that reify a statement about the resource (shown apart: they are the
+    #: provenance of the rows above, not relations of the resource itself)
+    claims: list[Row] = field(default_factory=list)
 
 
 def explain_href(s: Term, p: Term, o: Term) -> str:
@@ -229,6 +237,7 @@ def build_page(iri: str) -> Page:
     out: dict[str, Group] = {}
     inc: dict[str, Group] = {}
     types: list[Row] = []
+    claim_rows: list[Row] = []
     seen: set[tuple[Any, ...]] = set()
     for quad in quads:
         s = term_from_oxigraph(quad.subject)
@@ -251,6 +260,9 @@ def build_page(iri: str) -> Page:
         if outgoing and p.value == RDF_TYPE:
             types.append(row)
             continue
+        if not outgoing and p.value in _REIFICATION:
+            claim_rows.append(row)
+            continue
         groups = out if outgoing else inc
         groups.setdefault(p.value, Group(p)).rows.append(row)
     annotate(terms)
@@ -264,7 +276,10 @@ def build_page(iri: str) -> Page:
             group.rows = sort_rows(group.rows)
         return sorted(groups.values(), key=_group_order)
 
-    return Page(subject, sort_rows(types), sort_groups(out), sort_groups(inc), truncated)
+    unique_claims = list({row.other.value: row for row in sort_rows(claim_rows)}.values())
+    return Page(
+        subject, sort_rows(types), sort_groups(out), sort_groups(inc), truncated, unique_claims
+    )
 
 
 def _group_order(group: Group) -> tuple[int, str]:
@@ -309,11 +324,12 @@ def resource(path: str) -> Response:
         quads, _ = describe(iri)
     except ResourceNotFound as err:
         return _rdf_response(rendering.empty_document(choice, str(err)), choice, 404)
+    extra = rendering.subpath_prefixes(quads)
     if choice.quads:
-        body = rendering.serialize(quads, choice)
+        body = rendering.serialize(quads, choice, extra)
     else:
         triples = list(dict.fromkeys(q.triple for q in quads))
-        body = rendering.serialize(triples, choice)
+        body = rendering.serialize(triples, choice, extra)
     return _rdf_response(body, choice)
 
 
