@@ -107,3 +107,18 @@ def test_void_partitions_and_examples(client, filler_size):
 def test_void_is_linked_from_the_service_description(client):
     graph = sd_graph(client)
     assert any(str(o).endswith("/void") for o in graph.objects())
+
+
+class RefusingBackend:
+    """A backend that must not be asked: the statistics come from the cache file."""
+
+    def query(self, *args, **kwargs):
+        raise AssertionError("statistics were gathered again instead of read from the cache")
+
+
+def test_statistics_are_cached_per_build(client, make_app, fixture_build):
+    assert client.get("/void").status_code == 200
+    cached = list((fixture_build / "web-cache").glob("void-stats-*.json"))
+    assert len(cached) == 1
+    again = make_app(BACKEND=RefusingBackend())
+    assert again.test_client().get("/void").status_code == 200

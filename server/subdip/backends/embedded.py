@@ -119,7 +119,12 @@ class EmbeddedBackend:
     def count(self, graph: str | None = None) -> int:
         if graph is None:
             return len(self.store)
-        return sum(1 for _ in self.store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+        # A fixed counting query in the engine: a Python loop over quads is 30x slower.
+        name = ox.NamedNode(graph)  # validates the IRI before it is written into the query
+        result = self.store.query(
+            f"SELECT (COUNT(*) AS ?n) {{ GRAPH <{name.value}> {{ ?s ?p ?o }} }}"
+        )
+        return int(next(iter(result))["n"].value)
 
     def child_pids(self) -> list[int]:
         """Process ids of this process's query children (empty before the first query)."""

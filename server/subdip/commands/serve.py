@@ -101,6 +101,22 @@ def ensure_artefact(args: argparse.Namespace) -> Path:
     return build_dir
 
 
+def warm_statistics(config: dict[str, Any]) -> None:
+    """Gather VoID's counts once per build, before the workers start (they read the cache)."""
+    from subdip.backends.embedded import EmbeddedBackend
+    from subdip.web.service_description import load_or_gather, stats_cache_file
+
+    cache = stats_cache_file(config)
+    if cache is None or cache.exists():
+        return
+    log.info("counting classes and properties for VoID (once per build)")
+    backend = EmbeddedBackend(Path(config["BUILD_DIR"]), processes=1)
+    try:
+        load_or_gather(backend, cache)
+    finally:
+        backend.close()
+
+
 def gunicorn_options(args: argparse.Namespace) -> dict[str, Any]:
     # The worker heartbeat must outlast the longest query (which runs in a child process,
     # but its request thread waits for it).
@@ -138,6 +154,8 @@ def run(args: argparse.Namespace) -> int:
         log.warning("serving on host name %s", args.host)
     build_dir = ensure_artefact(args)
     config = app_config(args, build_dir)
+    if not args.store:
+        warm_statistics(config)
 
     class Server(BaseApplication):  # type: ignore[misc]
         """gunicorn with our options; each worker builds its own app (own query processes)."""

@@ -16,8 +16,13 @@ filtered (no reflexive ``owl:sameAs``, no axiomatic vocabulary triples), which a
 from __future__ import annotations
 
 import json
+import logging
+import os
 import threading
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
 
 from flask import Blueprint, Response, current_app, request
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
@@ -41,6 +46,9 @@ from subdip.namespaces import (
 )
 from subdip.sparql.formats import FormatChoice
 from subdip.sparql.negotiate import negotiate
+from subdip.store import read_report
+
+log = logging.getLogger(__name__)
 
 bp = Blueprint("service_description", __name__)
 
@@ -113,12 +121,49 @@ def gather_stats(backend: Backend) -> DatasetStats:
     }
     stats.examples = [str(ID[slug]) for slug in EXAMPLE_SLUGS if str(ID[slug]) in present]
     if not stats.examples:
+        # No DISTINCT/ORDER BY: sorting every typed subject takes minutes at 1 M triples.
         fallback = _rows(
-            backend,
-            f"SELECT DISTINCT ?s {{ ?s a ?c FILTER STRSTARTS(STR(?s), '{ID}') }} "
-            "ORDER BY ?s LIMIT 3",
+            backend, f"SELECT ?s {{ ?s a ?c FILTER STRSTARTS(STR(?s), '{ID}') }} LIMIT 20"
         )
-        stats.examples = [row["s"] for row in fallback]
+        stats.examples = list(dict.fromkeys(row["s"] for row in fallback))[:3]
+    return stats
+
+
+def stats_cache_file(config: Mapping[str, Any]) -> Path | None:
+    """Where an artefact's statistics are kept across processes and restarts.
+
+    ``CACHE_DIR`` or ``BUILD_DIR/web-cache`` (a new build, swapped into place, starts afresh),
+    named after the build's input hash; ``None`` when the data is not a build artefact.
+    """
+    if config.get("STORE_URL") or not config.get("BUILD_DIR"):
+        return None
+    report = read_report(Path(config["BUILD_DIR"]))
+    digest = str((report or {}).get("input_hash", ""))
+    if not digest:
+        return None
+    folder = Path(config.get("CACHE_DIR") or Path(config["BUILD_DIR"]) / "web-cache")
+    safe = "".join(c for c in digest if c.isalnum())[:32] or "unhashed"
+    return folder / f"void-stats-{safe}.json"
+
+
+def load_or_gather(backend: Backend, cache: Path | None) -> DatasetStats:
+    """Statistics from the cache file if present, else gathered and written there atomically."""
+    if cache is not None:
+        try:
+            return DatasetStats(**json.loads(cache.read_text(encoding="utf-8")))
+        except FileNotFoundError:
+            pass
+        except (OSError, ValueError, TypeError) as err:
+            log.warning("ignoring unreadable statistics cache %s: %s", cache, err)
+    stats = gather_stats(backend)
+    if cache is not None:
+        try:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cache.with_name(f".{cache.name}.{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(asdict(stats)), encoding="utf-8")
+            tmp.replace(cache)
+        except OSError as err:  # a read-only build folder: keep them in memory only
+            log.info("statistics not cached on disk (%s)", err)
     return stats
 
 
@@ -126,11 +171,11 @@ _stats_lock = threading.Lock()
 
 
 def cached_stats() -> DatasetStats:
-    """The app's statistics, gathered on first use in this process and kept."""
+    """The app's statistics: kept in memory, shared through the cache file, gathered once."""
     state = current_app.extensions["subdip"]
     with _stats_lock:
         if state.get("stats") is None:
-            state["stats"] = gather_stats(state["backend"])
+            state["stats"] = load_or_gather(state["backend"], stats_cache_file(current_app.config))
         return state["stats"]
 
 
