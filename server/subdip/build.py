@@ -301,5 +301,5 @@ def build(
             shutil.rmtree(tmp, ignore_errors=True)
     if progress is not None and hasattr(progress, "done"):
         progress.done()
-    log.info("built %s: %s", out, report["counts"])
+    log.debug("built %s: %s", out, report["counts"])
     return BuildResult(out=out, up_to_date=False, report=report)
