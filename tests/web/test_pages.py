@@ -205,6 +205,7 @@ def test_unknown_resource_is_a_404_page(pages_client):
     response = pages_client.get("/id/atlantis")
     assert response.status_code == 404
     assert response.mimetype == "text/html"
+    assert "Accept" in response.headers["Vary"]
     assert "https://w3id.org/subdip/id/atlantis" in response.get_data(as_text=True)
 
 

@@ -146,6 +146,12 @@ def test_versioned_copy_of_the_current_version(pages_client, ontology_graph):
     assert pages_client.get(path).mimetype == "text/html"
 
 
+def test_trailing_slash_redirects_to_the_ontology(pages_client):
+    response = pages_client.get("/ontology/")
+    assert response.status_code == 301
+    assert response.headers["Location"].endswith("/ontology")
+
+
 def test_unknown_version_is_404(pages_client):
     response = pages_client.get("/ontology/99.0.0")
     assert response.status_code == 404

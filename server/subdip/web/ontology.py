@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph
-from flask import Blueprint, Flask, Response, current_app, render_template, request
+from flask import Blueprint, Flask, Response, current_app, redirect, render_template, request
 from flask.blueprints import BlueprintSetupState
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
@@ -182,6 +182,12 @@ def ontology(extension: str | None = None) -> Response:
         return _respond(_html_documentation(), "text/html; charset=utf-8")
     assert isinstance(choice, RdfFormat)
     return _respond(state.current.body(choice), choice.content_type)
+
+
+@bp.route("/ontology/")
+def ontology_slash() -> Response:
+    """``/ontology/`` is the ontology too (some clients add the slash)."""
+    return redirect(f"{rendering.server_base(request)}/ontology", code=301)
 
 
 @bp.route("/ontology/<path:version>")

@@ -334,13 +334,15 @@ def resource(path: str) -> Response:
 
 
 @bp.errorhandler(SubdipError)
-def subdip_error(err: SubdipError) -> tuple[str, int]:
+def subdip_error(err: SubdipError) -> Response:
     """Errors raised by these pages as an HTML page with the right status."""
     status = int(getattr(err, "status", 500))
     if status >= 500:
         log.error("resource page failed: %s", err)
     html = render_template("error.html", status=status, message=err.message, hint=err.hint)
-    return html, status
+    response = Response(html, status=status, content_type="text/html; charset=utf-8")
+    response.vary.add("Accept")
+    return response
 
 
 # -- explanations of inferred triples --------------------------------------------------------
