@@ -25,7 +25,11 @@ def open_backend(config: Mapping[str, Any], *, limits: GuardLimits | None = None
     if store_url:
         from subdip.backends.remote import RemoteBackend
 
-        return RemoteBackend(store_url)
+        return RemoteBackend(
+            store_url,
+            limits=limits,
+            max_result_bytes=int(config.get("MAX_RESULT_BYTES", 50_000_000)),
+        )
     from subdip.backends.embedded import EmbeddedBackend
 
     return EmbeddedBackend(
