@@ -30,8 +30,8 @@ def generate() -> ModuleType:
 
 @pytest.fixture(scope="session")
 def small_file(generate: ModuleType, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("gen") / "synth-5k.ttl"
-    generate.generate(5_000, out, seed=3)
+    out = tmp_path_factory.mktemp("gen") / "synth-10k.ttl"
+    generate.generate(10_000, out, seed=3)
     return out
 
 
