@@ -13,7 +13,7 @@ import pytest
 from subdip.backends.base import Backend
 from subdip.backends.embedded import EmbeddedBackend
 from subdip.errors import QueryTimeout, QueryTooLarge
-from subdip.sparql.executor import ExecutorCrashed
+from subdip.sparql.executor import ExecutorCrashed, QueryOutOfMemory
 from subdip.sparql.formats import FormatChoice, NotAcceptable
 
 ID = "https://w3id.org/subdip/id/"
@@ -90,3 +90,29 @@ def test_graph_names_and_counts(shared_backend, expected_counts):
     assert shared_backend.count() == sum(expected_counts.values())
     for graph, n in expected_counts.items():
         assert shared_backend.count(graph) == n
+
+
+def test_a_memory_hungry_query_is_stopped_at_the_limit(fixture_build):
+    backend = EmbeddedBackend(fixture_build, processes=1, memory_mib=200)
+    try:
+        backend.query("ASK {}", timeout=30)
+        # three-way cross product, sorted: ~70 M solutions held in memory at once
+        with pytest.raises(QueryOutOfMemory, match="200 MiB") as info:
+            backend.query("SELECT * { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?a ?i", timeout=120)
+        assert info.value.status == 503
+        assert json.loads(backend.query("ASK {}", timeout=30).body)["boolean"] is True
+    finally:
+        backend.close()
+
+
+def test_a_process_that_died_while_idle_is_replaced_transparently(fixture_build):
+    backend = EmbeddedBackend(fixture_build, processes=1)
+    try:
+        backend.query("ASK {}", timeout=30)
+        (pid,) = backend.child_pids()
+        os.kill(pid, signal.SIGKILL)
+        time.sleep(0.2)
+        assert json.loads(backend.query("ASK {}", timeout=30).body)["boolean"] is True
+        assert backend.child_pids() != [pid]
+    finally:
+        backend.close()

@@ -31,10 +31,12 @@ def open_backend(config: Mapping[str, Any], *, limits: GuardLimits | None = None
             max_result_bytes=int(config.get("MAX_RESULT_BYTES", 50_000_000)),
         )
     from subdip.backends.embedded import EmbeddedBackend
+    from subdip.sparql.executor import DEFAULT_MEMORY_MIB
 
     return EmbeddedBackend(
         Path(config["BUILD_DIR"]),
         processes=int(config.get("EXECUTOR_PROCESSES", 2)),
         limits=limits,
         max_result_bytes=int(config.get("MAX_RESULT_BYTES", 50_000_000)),
+        memory_mib=int(config.get("EXECUTOR_MEMORY_MB", DEFAULT_MEMORY_MIB)),
     )

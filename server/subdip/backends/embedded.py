@@ -18,7 +18,7 @@ import pyoxigraph as ox
 
 from subdip.backends.base import QueryOutcome
 from subdip.errors import BuildError
-from subdip.sparql.executor import ExecutorPool, Job
+from subdip.sparql.executor import DEFAULT_MEMORY_MIB, ExecutorPool, Job
 from subdip.sparql.formats import FormatChoice
 from subdip.sparql.guard import GuardLimits, check_query
 
@@ -35,6 +35,7 @@ class EmbeddedBackend:
         processes: int = 2,
         limits: GuardLimits | None = None,
         max_result_bytes: int = DEFAULT_MAX_RESULT_BYTES,
+        memory_mib: int = DEFAULT_MEMORY_MIB,
     ) -> None:
         self.store_path = Path(build_dir) / "store"
         if not self.store_path.is_dir():
@@ -45,6 +46,7 @@ class EmbeddedBackend:
         self.processes = processes
         self.limits = limits or GuardLimits()
         self.max_result_bytes = max_result_bytes
+        self.memory_mib = memory_mib
         self._lock = threading.Lock()
         self._pool: ExecutorPool | None = None
         self._store: ox.Store | None = None
@@ -63,7 +65,9 @@ class EmbeddedBackend:
         with self._lock:
             self._check_pid()
             if self._pool is None:
-                self._pool = ExecutorPool(self.store_path, self.processes)
+                self._pool = ExecutorPool(
+                    self.store_path, self.processes, memory_mib=self.memory_mib
+                )
             return self._pool
 
     @property

@@ -47,6 +47,14 @@ def register(sub: argparse._SubParsersAction) -> None:
         default=2,
         help="query processes per worker: queries that can run at once (default 2)",
     )
+    parser.add_argument(
+        "--query-memory",
+        type=int,
+        default=1024,
+        metavar="MIB",
+        help="heap limit of each query process in MiB; a query needing more gets 503 "
+        "(default 1024; 0: no limit)",
+    )
     parser.add_argument("--build-dir", type=Path, help="artefact folder (default ./build)")
     parser.add_argument(
         "--no-build",
@@ -69,6 +77,7 @@ def app_config(args: argparse.Namespace, build_dir: Path) -> dict[str, Any]:
         "BUILD_DIR": str(build_dir),
         "QUERY_TIMEOUT": args.timeout,
         "EXECUTOR_PROCESSES": args.query_processes,
+        "EXECUTOR_MEMORY_MB": args.query_memory,
     }
     if args.store:
         config["STORE_URL"] = args.store
@@ -145,6 +154,8 @@ def run(args: argparse.Namespace) -> int:
     for name in ("workers", "threads", "query_processes"):
         if getattr(args, name) < 1:
             raise UsageError(f"--{name.replace('_', '-')} must be at least 1")
+    if args.query_memory < 0:
+        raise UsageError("--query-memory must be 0 (no limit) or a number of MiB")
     if args.timeout <= 0:
         raise UsageError("--timeout must be a positive number of seconds")
     try:

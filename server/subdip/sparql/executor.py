@@ -38,6 +38,16 @@ class ExecutorCrashed(StoreError):
     status = 500
 
 
+class QueryOutOfMemory(QueryError):
+    """The query needed more memory than a query process may use; it was stopped (HTTP 503)."""
+
+    exit_code = 5
+    status = 503
+
+
+DEFAULT_MEMORY_MIB = 1024
+
+
 @dataclass(frozen=True)
 class Job:
     """Everything a child needs to run one query (plain data: it crosses a pipe)."""
@@ -135,8 +145,17 @@ def _execute(store: object, job: Job) -> tuple:
 
 
 def child_entry() -> None:
-    """Entry point of a query process: ``argv`` is the socket's fd and the store path."""
-    fd, store_path = int(sys.argv[1]), sys.argv[2]
+    """Entry point of a query process: ``argv`` is the socket's fd, the store path and the
+    memory limit in MiB (0: none)."""
+    fd, store_path, memory_mib = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+    if memory_mib > 0:
+        # RLIMIT_DATA bounds the heap (and private mappings) but not the store's file
+        # mappings: a query that needs more fails to allocate and the engine aborts (SIGABRT),
+        # which the parent reports as QueryOutOfMemory instead of the machine swapping.
+        import resource
+
+        limit = memory_mib * 2**20
+        resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
     _child_main(Connection(fd), store_path)
 
 
@@ -183,7 +202,7 @@ class _Child:
     worker. A plain interpreter that imports only this module has neither problem.
     """
 
-    def __init__(self, store_path: str) -> None:
+    def __init__(self, store_path: str, memory_mib: int) -> None:
         ours, theirs = socket.socketpair()
         env = dict(os.environ)
         package_root = str(Path(__file__).resolve().parents[2])
@@ -195,6 +214,7 @@ class _Child:
                 "from subdip.sparql.executor import child_entry; child_entry()",
                 str(theirs.fileno()),
                 store_path,
+                str(memory_mib),
             ],
             pass_fds=(theirs.fileno(),),
             stdin=subprocess.DEVNULL,
@@ -221,10 +241,13 @@ class ExecutorPool:
     error is raised, so the pool keeps its size.
     """
 
-    def __init__(self, store_path: Path, processes: int = 2):
+    def __init__(
+        self, store_path: Path, processes: int = 2, *, memory_mib: int = DEFAULT_MEMORY_MIB
+    ):
         if processes < 1:
             raise ValueError("an executor pool needs at least one process")
         self.store_path = str(store_path)
+        self.memory_mib = memory_mib
         self.size = processes
         self._idle: queue.Queue[_Child] = queue.Queue()
         self._all: set[_Child] = set()
@@ -236,7 +259,7 @@ class ExecutorPool:
             self._add_child()
 
     def _add_child(self) -> None:
-        child = _Child(self.store_path)
+        child = _Child(self.store_path, self.memory_mib)
         with self._lock:
             self._all.add(child)
         self._idle.put(child)
@@ -255,18 +278,28 @@ class ExecutorPool:
         with self._lock:
             return [c.process.pid for c in self._all]
 
+    def _acquire(self, deadline: float, timeout: float) -> _Child:
+        """An idle child that is still alive (one that died while idle is replaced first)."""
+        for _ in range(self.size + 1):
+            try:
+                child = self._idle.get(timeout=max(deadline - time.monotonic(), 0.0))
+            except queue.Empty:
+                break
+            if self._closed:
+                self._idle.put(child)
+                raise StoreError("the query service is shutting down")
+            if child.process.poll() is None:
+                return child
+            log.warning("query process %s died while idle; replacing it", child.process.pid)
+            self._replace(child)
+        raise QueryTimeout(
+            f"the server is busy: no query process became free within {timeout:g} s",
+            hint="retry later",
+        )
+
     def run(self, job: Job, timeout: float) -> QueryOutcome:
         deadline = time.monotonic() + timeout
-        try:
-            child = self._idle.get(timeout=max(timeout, 0.0))
-        except queue.Empty:
-            raise QueryTimeout(
-                f"the server is busy: no query process became free within {timeout:g} s",
-                hint="retry later",
-            ) from None
-        if self._closed:
-            self._idle.put(child)
-            raise StoreError("the query service is shutting down")
+        child = self._acquire(deadline, timeout)
         try:
             child.conn.send(job)
             remaining = max(deadline - time.monotonic(), 0.0)
@@ -278,13 +311,19 @@ class ExecutorPool:
                     hint="bind more variables, add a LIMIT, or avoid unbounded property paths",
                 )
             reply = child.conn.recv()
-        except (EOFError, OSError, BrokenPipeError):
+        except (EOFError, OSError):
             self.stats["crashes"] += 1
             self._replace(child)
+            status = child.process.returncode
+            if status == -signal.SIGABRT and self.memory_mib > 0:
+                log.warning("query process %s ran out of memory; replaced it", child.process.pid)
+                raise QueryOutOfMemory(
+                    f"the query needed more than the {self.memory_mib} MiB a query may use "
+                    "and was stopped",
+                    hint="add a LIMIT, or aggregate or sort fewer solutions",
+                ) from None
             log.error(
-                "query process %s died (exit status %s); replaced it",
-                child.process.pid,
-                child.process.returncode,
+                "query process %s died (exit status %s); replaced it", child.process.pid, status
             )
             raise ExecutorCrashed(
                 "the query process crashed while answering; it has been restarted",

@@ -14,6 +14,7 @@ MAX_QUERY_BYTES        longest query text accepted (413)                        
 MAX_RESULT_BYTES       largest serialised result sent (413)                        50 000 000
 MAX_CONTENT_LENGTH     largest request body (413; Flask's own key)                 1 000 000
 EXECUTOR_PROCESSES     query processes per web worker                              2
+EXECUTOR_MEMORY_MB     heap limit of each query process (0: none; 503 beyond)      1024
 BLUEPRINTS             modules whose ``bp`` to register                            all present
 BACKEND                a ready backend to use (the caller keeps and closes it)     none
 =====================  ==========================================================  ============
@@ -47,6 +48,7 @@ DEFAULTS: dict[str, Any] = {
     "MAX_RESULT_BYTES": 50_000_000,
     "MAX_CONTENT_LENGTH": 1_000_000,
     "EXECUTOR_PROCESSES": 2,
+    "EXECUTOR_MEMORY_MB": 1024,
 }
 
 #: Blueprint modules registered when present (each exports ``bp``), in this order.
