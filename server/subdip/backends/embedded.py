@@ -130,6 +130,10 @@ class EmbeddedBackend:
         )
         return int(next(iter(result))["n"].value)
 
+    def start(self) -> None:
+        """Start the query processes now rather than on the first query (server warm-up)."""
+        _ = self.pool
+
     def child_pids(self) -> list[int]:
         """Process ids of this process's query children (empty before the first query)."""
         pool = self._pool

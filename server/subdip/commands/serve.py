@@ -176,7 +176,11 @@ def run(args: argparse.Namespace) -> int:
                 self.cfg.set(key, value)
 
         def load(self) -> Any:
-            return create_app(config)
+            app = create_app(config)
+            start = getattr(app.extensions["subdip"]["backend"], "start", None)
+            if start is not None:  # query processes ready before the first request
+                start()
+            return app
 
     Server().run()
     return 0
