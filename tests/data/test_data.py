@@ -296,3 +296,30 @@ def test_shipped_data_and_links_conform_to_the_shapes(ontology: Graph) -> None:
     loaded = load_graph(data_files() + link_files())
     result = validate(loaded.graph, ontology=ontology, locate=loaded.locate)
     assert result.conforms, result.text()
+
+
+def test_wikidata_links_point_to_the_item_listed_for_that_name(
+    extra_md: str, asserted: LoadedGraph, links: LoadedGraph
+) -> None:
+    """Where extra.md's entity name is one of our English names, our resource links to exactly
+    the Q-number listed with it (guards against swapped identifiers)."""
+    g = asserted.graph
+    rows = [
+        (re.sub(r"\s*\(.*\)$", "", row[0]), row[1])
+        for row in table_rows(extra_md, "## (b)")
+        if re.fullmatch(r"Q\d+", row[1])
+    ]
+    ambiguous = {name for name, _ in rows if [n for n, _ in rows].count(name) > 1}  # Taiwan
+    checked = 0
+    for name, qid in rows:
+        if name in ambiguous:
+            continue
+        named = {
+            s for p in (RDFS.label, SKOS.altLabel) for s in g.subjects(p, Literal(name, lang="en"))
+        }
+        if len(named) != 1:
+            continue
+        (resource,) = named
+        assert set(links.graph.objects(resource, SKOS.exactMatch)) == {WD[qid]}, resource
+        checked += 1
+    assert checked >= 20, "too few names of extra.md (b) matched our resources"
