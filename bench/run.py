@@ -332,6 +332,30 @@ def _ratio(a: float | None, b: float | None) -> str:
     return f"{a / b:.2f}×" if a and b else "-"
 
 
+def _build_stage(record: dict[str, Any], name: str) -> str:
+    """A build stage's seconds; for a build stopped at the cap, what its progress events say."""
+    value = _get(record, "build", "result", "timings", name)
+    if isinstance(value, int | float):
+        return f"{value:.2f}"
+    if not _get(record, "build", "capped"):
+        return "-"
+    events = {e.get("stage"): e.get("at", 0.0) for e in _get(record, "build", "events") or []}
+    wall = _get(record, "build", "wall_s") or 0.0
+    starts = {
+        "load": "loading",
+        "validate": "validating",
+        "reason": "reasoning and writing the artefact",
+    }
+    order = ["load", "validate", "reason"]
+    if name not in starts or starts[name] not in events:
+        return "not reached"
+    begin = events[starts[name]]
+    later = [events[starts[n]] for n in order[order.index(name) + 1 :] if starts[n] in events]
+    if later:
+        return f"{later[0] - begin:.2f}"
+    return f"> {wall - begin:.0f} (stopped at the cap)"
+
+
 def table(records: list[dict[str, Any]], args: argparse.Namespace) -> str:
     sizes = [f"{r['generate']['triples']:,}" for r in records]
     rows: list[tuple[str, list[str]]] = []
@@ -353,19 +377,7 @@ def table(records: list[dict[str, Any]], args: argparse.Namespace) -> str:
         ],
     )
     for stage_name in ("load", "validate", "reason", "write"):
-        add(
-            f"subdip build: {stage_name} (s)",
-            [
-                (
-                    f"{v:.2f}"
-                    if isinstance(
-                        v := _get(r, "build", "result", "timings", stage_name), int | float
-                    )
-                    else (f"> {args.build_cap:.0f} s (cap)" if _get(r, "build", "capped") else "-")
-                )
-                for r in records
-            ],
-        )
+        add(f"subdip build: {stage_name} (s)", [_build_stage(r, stage_name) for r in records])
     add(
         "subdip build: total wall (s)", [_secs(r.get("build"), cap=args.build_cap) for r in records]
     )
