@@ -77,7 +77,7 @@ class RuleSet:
         return _reverse(self.superproperties)
 
     def properties(self) -> set[Node]:
-        """Every property some rule mentions (used to decide what an explanation may touch)."""
+        """Every property some rule reads or concludes (others cannot take part in inference)."""
         props: set[Node] = set(self.superproperties) | set(self.inverses)
         props |= set(self.symmetric) | set(self.transitive) | set(self.domains) | set(self.ranges)
         for sups in self.superproperties.values():
@@ -353,7 +353,9 @@ class Materialiser:
         self.class_plan = {c: plan.freeze() for c, plan in cls.items()}
         self.facts: set[tuple[int, int, int]] = set()
         self.agenda: list[tuple[int, int, int]] = []
-        self._add = self._make_add()
+        self._add = self._make_add(None)
+        #: predicates some rule reads or concludes (rdf:type included)
+        self.involved = {enc(p) for p in rules.properties()} | {self.type}
 
     def rule_id(self, term: Node) -> int:
         return self._id(self._convert(term))
@@ -373,10 +375,12 @@ class Materialiser:
     def term(self, i: int) -> Hashable:
         return self._terms[i]
 
-    def _make_add(self) -> Callable[[int, int, int], None]:
-        """The fact-adding function, as a closure over the indexes (the hot path)."""
+    def _make_add(self, derived: list[IdTriple] | None) -> Callable[[int, int, int], None]:
+        """The fact-adding function, as a closure over the indexes (the hot path); facts added
+        while saturating are also recorded in ``derived``."""
         facts, agenda, outs, inns = self.facts, self.agenda, self.out, self.inn
         push, remember = agenda.append, facts.add
+        record = derived.append if derived is not None else None
 
         def add(s: int, p: int, o: int) -> None:
             t = (s, p, o)
@@ -384,6 +388,8 @@ class Materialiser:
                 return
             remember(t)
             push(t)
+            if record is not None:
+                record(t)
             out = outs.get(p)
             if out is not None:
                 out[s].add(o)
@@ -391,14 +397,24 @@ class Materialiser:
 
         return add
 
-    def run_ids(self, triples: Iterable[tuple[Hashable, Hashable, Hashable]]) -> set[IdTriple]:
-        """Add ``triples``, chain to the fixpoint, return the new facts as id triples."""
-        enc = self._id
+    def run_ids(self, triples: Iterable[tuple[Hashable, Hashable, Hashable]]) -> list[IdTriple]:
+        """Add ``triples``, chain to the fixpoint, return the new facts as id triples.
+
+        A triple whose predicate no rule mentions (labels, sources, comments...) can neither
+        trigger a rule nor be concluded by one, so it is not even encoded.
+        """
+        enc, ids, involved = self._id, self._ids, self.involved
+        seed = self._make_add(None)
         for s, p, o in triples:
-            self._add(enc(s), enc(p), enc(o))
-        given = set(self.facts)
+            pi = ids.get(p)
+            if pi is None or pi not in involved:
+                continue
+            seed(enc(s), pi, enc(o))
+        derived: list[IdTriple] = []
+        self._add = self._make_add(derived)
         self._saturate()
-        return self.facts - given
+        self._add = seed
+        return derived
 
     def run(self, triples: Iterable[tuple[Hashable, Hashable, Hashable]]) -> set[tuple]:
         """Like ``run_ids``, returning the new triples as terms."""
