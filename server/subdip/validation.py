@@ -5,8 +5,13 @@ Choices (see shapes/README.md):
   ``sh:class`` follow ``rdfs:subClassOf`` (SHACL instances), but nothing is *inferred* from
   domains and ranges, so a value of the wrong class is reported instead of being silently
   re-typed by RDFS inference.
-- ``advanced`` SHACL is on: the SPARQL rules use SPARQL-based targets that run once over the
-  whole graph (a per-node SPARQL constraint is run once per focus node, which does not scale).
+- the SPARQL-based rules (shapes with a ``sh:SPARQLTarget``) are written as complete global
+  queries: the target selects the violators, and the constraint, run with ``$this`` unbound,
+  returns every violation at once. Any SHACL-AF processor gives the same results; subdip runs
+  those constraints once each on pyoxigraph (``sparql_engine="oxigraph"``, the default), because
+  rdflib's evaluator, which pySHACL uses, takes seconds per thousand triples on them. pySHACL
+  checks all the other (core) shapes. ``sparql_engine="pyshacl"`` runs everything in pySHACL
+  (the reference, used by the tests to check that both paths agree).
 - warnings and infos are reported but do not make the data non-conforming.
 """
 
@@ -14,13 +19,15 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import pyoxigraph as ox
 import pyshacl
-from rdflib import RDF, Graph, Literal, Namespace, URIRef
+from rdflib import RDF, RDFS, XSD, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.term import Node
 
@@ -31,6 +38,22 @@ from subdip.namespaces import PREFIXES
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 log = logging.getLogger(__name__)
+
+SPARQL_ENGINES = ("oxigraph", "pyshacl")
+#: What a shape may carry and still be run as a global rule (anything else stays in pySHACL).
+_GLOBAL_RULE_KEYS = {
+    RDF.type,
+    RDFS.label,
+    RDFS.comment,
+    SH.target,
+    SH.sparql,
+    SH.message,
+    SH.severity,
+    SH.name,
+    SH.description,
+    SH.deactivated,
+}
+_TEMPLATE = re.compile(r"\{[?$]([A-Za-z_][A-Za-z0-9_]*)\}")
 
 Locate = Callable[[Node], SourceLocation | None]
 
@@ -212,26 +235,188 @@ def _results(report: Graph, names: _Names, locate: Locate | None) -> list[Violat
     return [v for _, v in found]
 
 
+@dataclass(frozen=True)
+class _GlobalRule:
+    """A SPARQL constraint run once with ``$this`` unbound (see the module docstring)."""
+
+    shape: Node
+    constraint: Node
+    query: str
+    messages: tuple[Literal, ...]
+    severity: URIRef
+
+
+def _prefix_header(shapes: Graph, constraint: Node) -> str:
+    lines = []
+    for holder in shapes.objects(constraint, SH.prefixes):
+        for declaration in shapes.objects(holder, SH.declare):
+            prefix = shapes.value(declaration, SH.prefix)
+            namespace = shapes.value(declaration, SH.namespace)
+            if prefix is not None and namespace is not None:
+                lines.append(f"PREFIX {prefix}: <{namespace}>")
+    return "\n".join(sorted(set(lines))) + "\n"
+
+
+def _split_shapes(shapes: Graph) -> tuple[Graph, list[_GlobalRule]]:
+    """The shapes for pySHACL (global rules deactivated) and the global rules themselves."""
+    core = Graph()
+    for prefix, namespace in shapes.namespaces():
+        core.bind(prefix, namespace, override=False)
+    core += shapes
+    rules: list[_GlobalRule] = []
+    for shape, target in shapes.subject_objects(SH.target):
+        if (target, RDF.type, SH.SPARQLTarget) not in shapes:
+            continue
+        constraints = list(shapes.objects(shape, SH.sparql))
+        if not constraints or set(shapes.predicates(shape)) - _GLOBAL_RULE_KEYS:
+            continue  # not a pure global rule: pySHACL evaluates it as written
+        if shapes.value(shape, SH.deactivated) == Literal(True):
+            continue
+        core.add((shape, SH.deactivated, Literal(True)))
+        severity = shapes.value(shape, SH.severity) or SH.Violation
+        for constraint in constraints:
+            if shapes.value(constraint, SH.deactivated) == Literal(True):
+                continue
+            select = shapes.value(constraint, SH.select)
+            if select is None:
+                raise LoadError(f"shape {shape}: a sh:sparql constraint without sh:select")
+            messages = tuple(
+                m
+                for m in [
+                    *shapes.objects(constraint, SH.message),
+                    *shapes.objects(shape, SH.message),
+                ]
+                if isinstance(m, Literal)
+            )
+            rules.append(
+                _GlobalRule(
+                    shape=shape,
+                    constraint=constraint,
+                    query=_prefix_header(shapes, constraint) + str(select),
+                    messages=messages,
+                    severity=severity if isinstance(severity, URIRef) else SH.Violation,
+                )
+            )
+    return core, rules
+
+
+def _to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype is not None:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise TypeError(f"cannot convert {term!r} to an oxigraph term")
+
+
+def _from_ox(term: object) -> Node | None:
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        if term.datatype.value == str(XSD.string):
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(term.datatype.value))
+    raise TypeError(f"unexpected oxigraph term {term!r}")
+
+
+def _store(*graphs: Graph) -> ox.Store:
+    store = ox.Store()  # in memory
+    store.bulk_extend(
+        ox.Quad(_to_ox(s), _to_ox(p), _to_ox(o), ox.DefaultGraph())
+        for graph in graphs
+        for s, p, o in graph
+    )
+    return store
+
+
+def _run_global_rules(
+    rules: list[_GlobalRule], data: Graph, ontology: Graph, report: Graph, names: _Names
+) -> bool:
+    """Add the rules' results to ``report``; False when one of them is a violation."""
+    if not rules:
+        return True
+    store = _store(data, ontology)
+    report_node = report.value(None, RDF.type, SH.ValidationReport)
+    conforms = True
+    for rule in rules:
+        seen: set[tuple] = set()
+        solutions = store.query(rule.query)
+        variables = solutions.variables
+        for solution in solutions:
+            bound = {var.value: _from_ox(solution[var]) for var in variables}
+            bound = {k: v for k, v in bound.items() if v is not None}
+            focus = bound.get("this")
+            if focus is None:
+                continue
+            path, value = bound.get("path"), bound.get("value", focus)
+            key = (focus, path, value, tuple(sorted((k, str(v)) for k, v in bound.items())))
+            if key in seen:
+                continue
+            seen.add(key)
+            result = BNode()
+            report.add((result, RDF.type, SH.ValidationResult))
+            report.add((result, SH.focusNode, focus))
+            if path is not None:
+                report.add((result, SH.resultPath, path))
+            if value is not None:
+                report.add((result, SH.value, value))
+            report.add((result, SH.resultSeverity, rule.severity))
+            report.add((result, SH.sourceShape, rule.shape))
+            report.add((result, SH.sourceConstraint, rule.constraint))
+            report.add((result, SH.sourceConstraintComponent, SH.SPARQLConstraintComponent))
+            for message in rule.messages:
+                text = _TEMPLATE.sub(
+                    lambda m, b=bound: names.node(b.get(m.group(1))) or m.group(0), str(message)
+                )
+                report.add((result, SH.resultMessage, Literal(text, lang=message.language)))
+            if report_node is not None:
+                report.add((report_node, SH.result, result))
+            if rule.severity == SH.Violation:
+                conforms = False
+    if not conforms and report_node is not None:
+        report.set((report_node, SH.conforms, Literal(False)))
+    return conforms
+
+
 def validate(
     data: Graph,
     *,
     ontology: Graph | None = None,
     shapes: Graph | None = None,
     locate: Locate | None = None,
+    sparql_engine: str = "oxigraph",
 ) -> ValidationResult:
     """Validate ``data`` against the shapes, with the ontology's class hierarchy.
 
     ``ontology`` defaults to the shipped ontology and ``shapes`` to the shipped shapes;
-    ``locate`` (e.g. ``LoadedGraph.locate``) maps a focus node to the file:line defining it.
+    ``locate`` (e.g. ``LoadedGraph.locate``) maps a focus node to the file:line defining it;
+    ``sparql_engine`` says who runs the global SPARQL rules (see the module docstring).
     The caller's graphs are never modified.
     """
+    if sparql_engine not in SPARQL_ENGINES:
+        raise ValueError(f"sparql_engine must be one of {SPARQL_ENGINES}, not {sparql_engine!r}")
     if ontology is None:
         ontology = ontology_graph()
     if shapes is None:
         shapes = shapes_graph()
+    rules: list[_GlobalRule] = []
+    core = shapes
+    if sparql_engine == "oxigraph":
+        core, rules = _split_shapes(shapes)
     conforms, report, _text = pyshacl.validate(
         data,
-        shacl_graph=shapes,
+        shacl_graph=core,
         ont_graph=ontology,
         inference="none",
         advanced=True,
@@ -244,9 +429,10 @@ def validate(
     if not isinstance(report, Graph):  # pyshacl returns a graph for these arguments
         raise TypeError(f"unexpected pySHACL report type {type(report).__name__}")
     names = _Names(data, shapes)
+    global_conforms = _run_global_rules(rules, data, ontology, report, names)
     results = _results(report, names, locate)
     log.debug("validated %d triples: %d result(s)", len(data), len(results))
-    return ValidationResult(bool(conforms), results, report)
+    return ValidationResult(bool(conforms) and global_conforms, results, report)
 
 
 __all__ = ["ValidationResult", "Violation", "shapes_graph", "validate"]
