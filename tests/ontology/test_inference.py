@@ -31,9 +31,9 @@ id:test-ctl-other subdip:controls id:test-ctl-firm .
 id:test-sub-sansha subdip:subordinateTo id:test-sub-hainan .
 id:test-sub-hainan subdip:subordinateTo id:test-sub-council .
 
-# Location is transitive; capital-of is not.
-id:test-loc-paracels subdip:locatedIn id:test-loc-sea .
-id:test-loc-sea subdip:locatedIn id:test-loc-region .
+# Administrative location is transitive; capital-of is not.
+id:test-loc-sansha subdip:locatedIn id:test-loc-hainan-prov .
+id:test-loc-hainan-prov subdip:locatedIn id:test-loc-prc .
 id:test-loc-changsha subdip:capitalOf id:test-loc-hunan .
 id:test-loc-hunan subdip:capitalOf id:test-loc-fictional .
 
@@ -133,8 +133,9 @@ ENTAILED = [
         "id:test-sub-council subdip:hasSubordinate id:test-sub-sansha",
     ),
     ("subordination is control", "id:test-sub-council subdip:controls id:test-sub-sansha"),
-    ("location is transitive", "id:test-loc-paracels subdip:locatedIn id:test-loc-region"),
-    ("contains is the inverse", "id:test-loc-region subdip:contains id:test-loc-paracels"),
+    ("location is transitive", "id:test-loc-sansha subdip:locatedIn id:test-loc-prc"),
+    ("contains is the inverse", "id:test-loc-prc subdip:contains id:test-loc-sansha"),
+    ("a location is a government (range)", "id:test-loc-hainan-prov a subdip:Government"),
     ("has-capital is the inverse", "id:test-loc-hunan subdip:hasCapital id:test-loc-changsha"),
     ("twinning is symmetric", "id:test-sym-prague subdip:twinnedWith id:test-sym-beijing"),
     ("competition is symmetric", "id:test-sym-hongkong subdip:competesWith id:test-sym-guangdong"),
