@@ -31,7 +31,7 @@ from subdip.namespaces import (
     PREFIXES,
     SUBDIP,
 )
-from subdip.rules import SCHEMA_PREDICATES, RuleSet, Step, extract_rules
+from subdip.rules import AXIOM_TYPES, SCHEMA_PREDICATES, RuleSet, Step, extract_rules
 from subdip.store import to_ox, to_rdflib
 
 Triple = tuple[Node, Node, Node]
@@ -168,11 +168,17 @@ class StoreView:
         self._asserted = ox.NamedNode(str(GRAPH_ASSERTED))
         self._inferred = ox.NamedNode(str(GRAPH_INFERRED))
         self._ontology = ox.NamedNode(str(GRAPH_ONTOLOGY))
+        # the whole ontology graph, plus the few axioms the data may state itself (looked up
+        # by predicate and by OWL class, so a large asserted graph is never scanned)
         tbox = Graph()
-        for graph in (self._ontology, self._asserted):
-            for pred in SCHEMA_PREDICATES | {RDF.type}:
-                for q in store.quads_for_pattern(None, to_ox(pred), None, graph):
-                    tbox.add((to_rdflib(q.subject), pred, to_rdflib(q.object)))
+        for q in store.quads_for_pattern(None, None, None, self._ontology):
+            tbox.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
+        for pred in SCHEMA_PREDICATES:
+            for q in store.quads_for_pattern(None, to_ox(pred), None, self._asserted):
+                tbox.add((to_rdflib(q.subject), pred, to_rdflib(q.object)))
+        for kind in AXIOM_TYPES:
+            for q in store.quads_for_pattern(None, to_ox(RDF.type), to_ox(kind), self._asserted):
+                tbox.add((to_rdflib(q.subject), RDF.type, kind))
         self.rules: RuleSet = extract_rules(tbox)
         self.subclasses = self.rules.subclasses_of()
         self.subproperties = self.rules.subproperties_of()

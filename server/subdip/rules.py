@@ -228,13 +228,21 @@ SCHEMA_PREDICATES = frozenset(
 )  # fmt: skip
 
 
+#: OWL classes whose instances are axioms (``p a owl:TransitiveProperty``...).
+AXIOM_TYPES = (
+    OWL.TransitiveProperty,
+    OWL.SymmetricProperty,
+    OWL.AllDisjointClasses,
+    *_UNSUPPORTED_TYPES,
+)
+
+
 def schema_triples(graph: Graph) -> Iterator[Triple]:
     """The triples of ``graph`` that are axioms (so data files may carry a few of their own)."""
     for pred in SCHEMA_PREDICATES:
         yield from graph.triples((None, pred, None))
-    for kind in (OWL.TransitiveProperty, OWL.SymmetricProperty, *_UNSUPPORTED_TYPES):
+    for kind in AXIOM_TYPES:
         yield from graph.triples((None, RDF.type, kind))
-    yield from graph.triples((None, RDF.type, OWL.AllDisjointClasses))
 
 
 IdTriple = tuple[int, int, int]
