@@ -325,7 +325,10 @@ def _secs(stage_json: dict[str, Any] | None, key: str = "seconds", cap: float = 
     if not result:
         return "failed"
     value = result.get(key)
-    return f"{value:.2f}" if isinstance(value, int | float) else "-"
+    if not isinstance(value, int | float):
+        return "-"
+    used = result.get("cpu")
+    return f"{value:.2f} (CPU {used:.1f})" if isinstance(used, int | float) else f"{value:.2f}"
 
 
 def _ratio(a: float | None, b: float | None) -> str:
@@ -617,7 +620,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--start-cap", type=float, default=600, help="server start cap (s)")
     parser.add_argument("--no-endpoints", action="store_true", help="skip the endpoint part")
     parser.add_argument("--out", type=Path, default=RESULTS, help="results folder")
+    parser.add_argument(
+        "--table-from",
+        type=Path,
+        metavar="JSON",
+        help="only print the table of an earlier run's .json (or partial.json)",
+    )
     args = parser.parse_args(argv)
+    if args.table_from:
+        saved = json.loads(args.table_from.read_text(encoding="utf-8"))
+        records = saved["sizes"] if isinstance(saved, dict) else saved
+        print(table(records, args) + "\n\n" + targets_text(records))
+        return 0
     sizes = [generate.parse_size(s) for s in args.sizes.split(",") if s.strip()]
     args.workdir.mkdir(parents=True, exist_ok=True)
     info = machine()
