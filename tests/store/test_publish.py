@@ -73,6 +73,7 @@ def run_cli(*args: str) -> subprocess.CompletedProcess:
 def test_shipped_graphs_have_the_artefact_counts(published) -> None:
     report = published.report
     assert report["method"] == "graph-store"
+    assert report["swap"] == "atomic"  # the shipped graph is far below the direct threshold
     by_graph = {g["graph"]: g for g in report["graphs"]}
     assert set(by_graph) == set(published.expected)
     held = published.server.counts()
@@ -90,12 +91,15 @@ def test_shipped_graphs_are_isomorphic_to_the_artefact(published) -> None:
 # --- transport --------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("swap", ["atomic", "direct"])
 @pytest.mark.parametrize("method", ["graph-store", "update"])
-def test_publish_keeps_content_and_blank_nodes(start_oxigraph, tiny_artefact, method) -> None:
+def test_publish_keeps_content_and_blank_nodes(start_oxigraph, tiny_artefact, method, swap) -> None:
     server = start_oxigraph()
+    store = client(server.url)
+    publish(tiny_artefact(2), store, method=method, swap=swap)  # a previous version to replace
     build = tiny_artefact(1)
-    report = publish(build, client(server.url), method=method, batch_triples=2)
-    assert report.method == method
+    report = publish(build, store, method=method, swap=swap, batch_triples=2)
+    assert (report.method, report.swap) == (method, swap)
     assert_store_holds(server, build)
     # the blank-node chain a -> period -> _:i -> hasBeginning -> _:s -> 1991 survived batching
     chain = server.select(
@@ -228,6 +232,19 @@ def test_store_failing_the_swap_keeps_the_previous_graphs(
     err = _publish_v1_then_fail_v2(server, proxy, tiny_artefact)
     assert "HTTP 500" in str(err)
     assert "injected failure" in str(err)
+
+
+def test_direct_swap_failure_says_what_may_be_incomplete(
+    start_oxigraph, fault_proxy, tiny_artefact
+) -> None:
+    server = start_oxigraph()
+    publish(tiny_artefact(1), client(server.url))
+    proxy = fault_proxy(server.url, cut_put_number=1)
+    with pytest.raises(StoreError, match="may now be incomplete") as caught:
+        publish(tiny_artefact(2), client(proxy.url), swap="direct")
+    assert "publish again" in str(caught.value)
+    publish(tiny_artefact(2), client(server.url), swap="direct")  # and publishing again repairs
+    assert_store_holds(server, tiny_artefact(2))
 
 
 def test_cli_exit_code_on_a_store_error(start_oxigraph, fault_proxy, tiny_artefact) -> None:

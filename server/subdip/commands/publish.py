@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from subdip.paths import default_build_dir
-from subdip.publish import publish
+from subdip.publish import ATOMIC_AUTO_LIMIT, publish
 from subdip.storeclient import StoreClient, StoreEndpoints, parse_user, split_credentials
 
 TOKEN_ENV = "SUBDIP_STORE_TOKEN"
@@ -24,7 +24,8 @@ def register(sub: argparse._SubParsersAction) -> None:
             "into staging graphs first (Graph Store Protocol PUT, or SPARQL Update INSERT DATA "
             "where the store has no Graph Store endpoint), check their triple counts, then "
             "replace the published graphs in one SPARQL Update request. If anything fails "
-            "before that, the published graphs stay as they were."
+            "before that, the published graphs stay as they were. Large datasets are replaced "
+            "graph by graph instead (see --swap)."
         ),
         epilog=(
             "Store URLs: Oxigraph http://HOST:7878 ; Fuseki http://HOST:3030/DATASET ; "
@@ -64,6 +65,14 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="upload with the Graph Store Protocol, SPARQL Update, or whichever works (auto)",
     )
     parser.add_argument(
+        "--swap",
+        choices=("auto", "atomic", "direct"),
+        default="auto",
+        help="atomic: staging graphs then one update request that replaces them all (a failure "
+        "changes nothing); direct: replace each graph in place (fast for large graphs, not "
+        f"atomic); auto: atomic up to {ATOMIC_AUTO_LIMIT:,} triples",
+    )
+    parser.add_argument(
         "--batch", type=int, default=20_000, help="triples per INSERT DATA request (update)"
     )
     parser.add_argument(
@@ -93,6 +102,7 @@ def run(args: argparse.Namespace) -> int:
         build_dir,
         client,
         method=args.method,
+        swap=args.swap,
         batch_triples=max(1, args.batch),
         progress=lambda message: print(message, file=sys.stderr),
     )
