@@ -201,7 +201,8 @@ class _Names:
 
 def _results(report: Graph, names: _Names, locate: Locate | None) -> list[Violation]:
     found: list[tuple[tuple, Violation]] = []
-    for result in report.subjects(RDF.type, SH.ValidationResult):
+    # top-level results only: nested ones (sh:detail) explain a parent result
+    for result in report.objects(None, SH.result):
         focus = report.value(result, SH.focusNode)
         severity_node = report.value(result, SH.resultSeverity)
         severity = str(severity_node).rsplit("#", 1)[-1] if severity_node else "Violation"

@@ -1,0 +1,116 @@
+"""Every shape has a valid and an invalid case (tests/cases/manifest.json); each invalid case
+raises exactly the results the manifest lists, and nothing else."""
+
+from __future__ import annotations
+
+import pytest
+from rdflib import RDF, Graph, Namespace, URIRef
+from validation_cases import CASES, load_manifest
+
+from subdip.loading import load_graph
+from subdip.validation import ValidationResult, validate
+
+SH = Namespace("http://www.w3.org/ns/shacl#")
+SUBDIPSH = Namespace("https://w3id.org/subdip/shapes#")
+MANIFEST = load_manifest()
+CASE_IDS = [case["id"] for case in MANIFEST["cases"]]
+VALID_FILES = sorted({case["valid"] for case in MANIFEST["cases"]})
+
+
+def _run(case_file: str, ontology: Graph, shapes: Graph, engine: str = "oxigraph"):
+    loaded = load_graph([CASES / MANIFEST["base"], CASES / case_file])
+    return validate(
+        loaded.graph, ontology=ontology, shapes=shapes, locate=loaded.locate, sparql_engine=engine
+    )
+
+
+def _violations(result: ValidationResult) -> set[tuple[str, str | None, str]]:
+    return {(r.focus, r.path, r.constraint) for r in result.results if r.severity == "Violation"}
+
+
+def test_base_fixture_conforms(ontology, shapes) -> None:
+    loaded = load_graph([CASES / MANIFEST["base"]])
+    result = validate(loaded.graph, ontology=ontology, shapes=shapes)
+    assert result.conforms, result.text()
+
+
+@pytest.mark.parametrize("valid_file", VALID_FILES)
+def test_valid_case_conforms(valid_file: str, ontology, shapes) -> None:
+    result = _run(valid_file, ontology, shapes)
+    assert result.conforms, f"{valid_file} should conform:\n{result.text()}"
+
+
+@pytest.mark.parametrize("case", MANIFEST["cases"], ids=CASE_IDS)
+def test_invalid_case_raises_exactly_the_expected_results(case: dict, ontology, shapes) -> None:
+    result = _run(case["invalid"], ontology, shapes)
+    report = result.text()
+    assert not result.conforms, f"{case['invalid']} should not conform:\n{report}"
+    expected = {(x["focus"], x["path"], x["component"]) for x in case["expect"]}
+    assert _violations(result) == expected, f"{case['invalid']}:\n{report}"
+    for expectation in case["expect"]:
+        matching = [
+            r
+            for r in result.results
+            if (r.focus, r.path, r.constraint)
+            == (expectation["focus"], expectation["path"], expectation["component"])
+        ]
+        assert any(expectation["message"] in r.message for r in matching), (
+            f"{case['invalid']}: no message containing {expectation['message']!r}:\n{report}"
+        )
+
+
+def _family(shapes: Graph, name: str) -> set[str]:
+    """A shape and its property shapes (a node shape's results come from them)."""
+    node = URIRef(name.replace("subdipsh:", str(SUBDIPSH)))
+    members = {node, *shapes.objects(node, SH.property)}
+    return {
+        "subdipsh:" + str(m).split("#", 1)[1] for m in members if str(m).startswith(str(SUBDIPSH))
+    }
+
+
+@pytest.mark.parametrize("case", MANIFEST["cases"], ids=CASE_IDS)
+def test_invalid_case_exercises_its_shape(case: dict, ontology, shapes) -> None:
+    result = _run(case["invalid"], ontology, shapes)
+    hit = {r.source_shape for r in result.results}
+    assert hit & _family(shapes, case["shape"]), (
+        f"{case['invalid']} does not exercise {case['shape']}:\n{result.text()}"
+    )
+
+
+def test_every_named_shape_has_a_case(shapes) -> None:
+    """A shape added without a case fails here (relation usage shapes have their own test)."""
+    named: set[str] = set()
+    for kind in (SH.NodeShape, SH.PropertyShape):
+        for shape in shapes.subjects(RDF.type, kind):
+            if isinstance(shape, URIRef) and str(shape).startswith(str(SUBDIPSH)):
+                local = str(shape).split("#", 1)[1]
+                if not local.endswith(("Usage", "Value")):
+                    named.add("subdipsh:" + local)
+    covered: set[str] = set()
+    for case in MANIFEST["cases"]:
+        covered |= _family(shapes, case["shape"])
+    # a node shape is covered when one of its property shapes has a case
+    for name in named:
+        if _family(shapes, name) & {case["shape"] for case in MANIFEST["cases"]}:
+            covered.add(name)
+    helpers = {  # parts of other shapes (sh:node, sh:or), exercised through them
+        "subdipsh:InStrategiesScheme",
+        "subdipsh:InRolesScheme",
+        "subdipsh:HasChineseLocalParty",
+        "subdipsh:HasOnlyForeignParties",
+    }
+    missing = sorted(named - covered - helpers)
+    assert not missing, f"shapes without an invalid case in tests/cases/manifest.json: {missing}"
+
+
+SPARQL_CASES = [case for case in MANIFEST["cases"] if "SPARQL" in case["expect"][0]["component"]]
+
+
+@pytest.mark.parametrize("case", SPARQL_CASES, ids=[c["id"] for c in SPARQL_CASES])
+def test_global_rules_agree_with_pyshacl(case: dict, ontology, shapes) -> None:
+    """The fast path (global SPARQL on pyoxigraph) gives pySHACL's own results."""
+    fast = _run(case["invalid"], ontology, shapes, engine="oxigraph")
+    reference = _run(case["invalid"], ontology, shapes, engine="pyshacl")
+    assert _violations(fast) == _violations(reference), (
+        f"oxigraph:\n{fast.text()}\npyshacl:\n{reference.text()}"
+    )
