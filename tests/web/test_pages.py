@@ -187,6 +187,12 @@ def test_accept_q_values_choose_the_preferred_format(pages_client):
     assert response.mimetype == "application/ld+json"
 
 
+def test_plain_json_means_json_ld(pages_client):
+    response = pages_client.get("/id/hainan", headers={"Accept": "application/json"})
+    assert response.mimetype == "application/ld+json"
+    assert isomorphic(parsed(response, "json-ld"), expected_description(HAINAN))
+
+
 def test_unacceptable_type_is_406(pages_client):
     response = pages_client.get("/id/hainan", headers={"Accept": "image/png"})
     assert response.status_code == 406

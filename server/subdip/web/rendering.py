@@ -52,7 +52,11 @@ NTRIPLES = RdfFormat(
     "ntriples", "application/n-triples", "nt", pyoxigraph.RdfFormat.N_TRIPLES, aliases=("nt",)
 )
 JSONLD = RdfFormat(
-    "jsonld", "application/ld+json", "jsonld", pyoxigraph.RdfFormat.JSON_LD, aliases=("json-ld",)
+    "jsonld",
+    "application/ld+json",
+    "jsonld",
+    pyoxigraph.RdfFormat.JSON_LD,
+    aliases=("json-ld", "json", "application/json"),
 )
 RDFXML = RdfFormat(
     "rdfxml", "application/rdf+xml", "rdf", pyoxigraph.RdfFormat.RDF_XML, aliases=("rdf", "xml")
