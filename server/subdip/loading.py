@@ -14,6 +14,7 @@ from pathlib import Path
 from urllib.parse import urljoin
 
 from rdflib import BNode, Dataset, Graph, URIRef
+from rdflib.exceptions import ParserError
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
 from subdip import paths
@@ -158,14 +159,24 @@ def _parse_error(path: Path, err: BadSyntax) -> LoadError:
     return _fail(path, line, column, f"malformed Turtle ({why})", "fix the syntax at this point")
 
 
+def _line_of(text: str, offending: str) -> int:
+    """The 1-based line holding ``offending`` (what a line-based parser quotes), else 1."""
+    offending = offending.strip()
+    if offending:
+        for number, line in enumerate(text.splitlines(), start=1):
+            if line.strip() == offending:
+                return number
+    return 1
+
+
 def _parse_file(path: Path, text: str, fmt: str) -> Graph:
     target: Graph = Dataset() if fmt in _QUAD_FORMATS else Graph()
     try:
         target.parse(data=text, format=fmt, publicID=path.resolve().as_uri())
     except BadSyntax as err:
         raise _parse_error(path, err) from None
-    except SyntaxError as err:  # rdflib's N-Triples/N-Quads parsers raise ParseError(SyntaxError)
-        line = getattr(err, "lineno", None) or 1
+    except ParserError as err:  # N-Triples/N-Quads: "Invalid line: <text>", no position
+        line = _line_of(text, str(err).partition("Invalid line: ")[2])
         raise _fail(path, line, 1, f"malformed {fmt} ({err})", "fix the syntax") from None
     except ValueError as err:  # e.g. a bad IRI or an invalid language tag
         raise _fail(path, 1, 1, f"cannot parse ({err})", "fix the term it names") from None
