@@ -159,13 +159,15 @@ def _parse_error(path: Path, err: BadSyntax) -> LoadError:
     return _fail(path, line, column, f"malformed Turtle ({why})", "fix the syntax at this point")
 
 
-def _line_of(text: str, offending: str) -> int:
-    """The 1-based line holding ``offending`` (what a line-based parser quotes), else 1."""
-    offending = offending.strip()
-    if offending:
-        for number, line in enumerate(text.splitlines(), start=1):
-            if line.strip() == offending:
-                return number
+def _first_bad_line(text: str, fmt: str) -> int:
+    """N-Triples/N-Quads are line-based: find the first line that does not parse alone."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        try:
+            (Dataset() if fmt in _QUAD_FORMATS else Graph()).parse(data=line, format=fmt)
+        except (ParserError, BadSyntax, ValueError):
+            return number
     return 1
 
 
@@ -175,8 +177,8 @@ def _parse_file(path: Path, text: str, fmt: str) -> Graph:
         target.parse(data=text, format=fmt, publicID=path.resolve().as_uri())
     except BadSyntax as err:
         raise _parse_error(path, err) from None
-    except ParserError as err:  # N-Triples/N-Quads: "Invalid line: <text>", no position
-        line = _line_of(text, str(err).partition("Invalid line: ")[2])
+    except ParserError as err:  # N-Triples/N-Quads parsers give no position
+        line = _first_bad_line(text, fmt)
         raise _fail(path, line, 1, f"malformed {fmt} ({err})", "fix the syntax") from None
     except ValueError as err:  # e.g. a bad IRI or an invalid language tag
         raise _fail(path, 1, 1, f"cannot parse ({err})", "fix the term it names") from None
