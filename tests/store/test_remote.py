@@ -88,6 +88,13 @@ def canon(term: object) -> str:
     return "_:b" if isinstance(term, ox.BlankNode) else str(term)
 
 
+def triples(body: bytes, fmt: ox.RdfFormat) -> Counter:
+    """Triples as a multiset of strings, blank nodes anonymised (parsed with pyoxigraph)."""
+    return Counter(
+        (canon(q.subject), str(q.predicate), canon(q.object)) for q in ox.parse(body, format=fmt)
+    )
+
+
 def answers(outcome: QueryOutcome) -> object:
     """A comparable form of a result: a multiset of solutions, a boolean, or a graph."""
     if outcome.kind == "graph":
@@ -187,10 +194,9 @@ def test_every_format_is_passed_through(family: str, name: str, remote, embedded
     elif family == "solutions":
         assert_same(got, want, name)
     else:
-        rdf = {"turtle": "turtle", "ntriples": "nt", "jsonld": "json-ld", "rdfxml": "xml"}[name]
-        assert isomorphic(
-            Graph().parse(data=got.body, format=rdf), Graph().parse(data=want.body, format=rdf)
-        )
+        fmt = ox.RdfFormat.from_media_type(got.media_type)
+        assert triples(got.body, fmt) == triples(want.body, fmt)
+        assert len(triples(got.body, fmt)) > 10
 
 
 @pytest.mark.parametrize(
@@ -210,7 +216,9 @@ def test_other_formats_from_the_store_are_converted(
     if family == "solutions":
         query, choice = "SELECT ?s WHERE { ?s a ?c } LIMIT 20", FormatChoice(solutions=name)
     else:
-        query, choice = "CONSTRUCT WHERE { ?s a ?c }", FormatChoice(graph=name)
+        # IRIs only: rdflib's isomorphism check is exponential on many look-alike blank nodes
+        query = "CONSTRUCT { ?s a ?c } WHERE { ?s a ?c FILTER(isIRI(?s)) }"
+        choice = FormatChoice(graph=name)
     got = backend.query(query, timeout=TIMEOUT, formats=choice)
     want = embedded.query(query, timeout=TIMEOUT, formats=choice)
     if family == "solutions":
