@@ -23,6 +23,9 @@ OK = [
     "SELECT ?s WHERE { ?s ?p ?o FILTER(regex(str(?s), '^https://w3id.org/subdip/id/h')) }",
     "SELECT * WHERE { VALUES (?a ?b) { (1 2) (3 UNDEF) } } ORDER BY ?a DESC(?b) STR(?a)",
     "ASK { " + "{ " * 60 + "}" * 60 + " }",
+    # long lists where separators and signs are data, not patterns or operators
+    "ASK { FILTER(?x IN (" + ",".join(f"<http://x/{i}>" for i in range(2000)) + ")) }",
+    "SELECT * { VALUES ?x { " + " ".join(["-1", '"2"^^<http://x/t>'] * 1000) + " } }",
 ]
 
 
@@ -53,6 +56,15 @@ REJECTED = {
     "many ORDER BY keys": "SELECT * WHERE { ?s ?p ?o } ORDER BY " + " ?s" * 100,
     "many VALUES cells": "SELECT * WHERE { VALUES ?x { " + "1 " * 20_000 + "} }",
     "empty": "   ",
+    # engine stack overflows measured without nesting (see guard._check_breadth)
+    "3,000 MINUS elements": "SELECT * { ?s ?p ?o " + "MINUS { ?s ?p ?o } " * 3000 + "}",
+    "3,000 BIND elements": "SELECT * { "
+    + " ".join(f"BIND({i} AS ?v{i})" for i in range(3000))
+    + " }",
+    "8,000 additions": "SELECT (" + " + ".join(["1"] * 8000) + " AS ?x) {}",
+    "200 triple patterns": "SELECT * { "
+    + " ".join(f"?s <http://p> ?o{i} ." for i in range(200))
+    + " }",
 }
 
 

@@ -244,6 +244,8 @@ def hostile(rng: random.Random) -> tuple[str, str, bytes, dict[str, str]]:
                 b"DROP ALL",
                 b"ASK { \x00 }",
                 b"SELECT * { ?s ?p \xff\xfe }",
+                b"SELECT * { ?s ?p ?o " + b"MINUS { ?s ?p ?o } " * 4000 + b"}",
+                b"SELECT (" + b" + ".join([b"1"] * 9000) + b" AS ?x) {}",
             ]
         )
     else:
