@@ -248,6 +248,11 @@ def write_artefact(folder: Path, quads: list[str]) -> Path:
 
 
 @pytest.fixture
+def free_tcp_port() -> int:
+    return free_port()
+
+
+@pytest.fixture
 def closed_port_url() -> str:
     """A loopback URL nothing listens on (the port was free a moment ago)."""
     return f"http://127.0.0.1:{free_port()}"
