@@ -17,13 +17,6 @@ CASE_IDS = [case["id"] for case in MANIFEST["cases"]]
 VALID_FILES = sorted({case["valid"] for case in MANIFEST["cases"]})
 
 
-def _run(case_file: str, ontology: Graph, shapes: Graph, engine: str = "oxigraph"):
-    loaded = load_graph([CASES / MANIFEST["base"], CASES / case_file])
-    return validate(
-        loaded.graph, ontology=ontology, shapes=shapes, locate=loaded.locate, sparql_engine=engine
-    )
-
-
 def _violations(result: ValidationResult) -> set[tuple[str, str | None, str]]:
     return {(r.focus, r.path, r.constraint) for r in result.results if r.severity == "Violation"}
 
@@ -35,14 +28,14 @@ def test_base_fixture_conforms(ontology, shapes) -> None:
 
 
 @pytest.mark.parametrize("valid_file", VALID_FILES)
-def test_valid_case_conforms(valid_file: str, ontology, shapes) -> None:
-    result = _run(valid_file, ontology, shapes)
+def test_valid_case_conforms(valid_file: str, run_case) -> None:
+    result = run_case(valid_file)
     assert result.conforms, f"{valid_file} should conform:\n{result.text()}"
 
 
 @pytest.mark.parametrize("case", MANIFEST["cases"], ids=CASE_IDS)
-def test_invalid_case_raises_exactly_the_expected_results(case: dict, ontology, shapes) -> None:
-    result = _run(case["invalid"], ontology, shapes)
+def test_invalid_case_raises_exactly_the_expected_results(case: dict, run_case) -> None:
+    result = run_case(case["invalid"])
     report = result.text()
     assert not result.conforms, f"{case['invalid']} should not conform:\n{report}"
     expected = {(x["focus"], x["path"], x["component"]) for x in case["expect"]}
@@ -69,8 +62,8 @@ def _family(shapes: Graph, name: str) -> set[str]:
 
 
 @pytest.mark.parametrize("case", MANIFEST["cases"], ids=CASE_IDS)
-def test_invalid_case_exercises_its_shape(case: dict, ontology, shapes) -> None:
-    result = _run(case["invalid"], ontology, shapes)
+def test_invalid_case_exercises_its_shape(case: dict, run_case, shapes) -> None:
+    result = run_case(case["invalid"])
     hit = {r.source_shape for r in result.results}
     assert hit & _family(shapes, case["shape"]), (
         f"{case['invalid']} does not exercise {case['shape']}:\n{result.text()}"
@@ -107,10 +100,10 @@ SPARQL_CASES = [case for case in MANIFEST["cases"] if "SPARQL" in case["expect"]
 
 
 @pytest.mark.parametrize("case", SPARQL_CASES, ids=[c["id"] for c in SPARQL_CASES])
-def test_global_rules_agree_with_pyshacl(case: dict, ontology, shapes) -> None:
+def test_global_rules_agree_with_pyshacl(case: dict, run_case) -> None:
     """The fast path (global SPARQL on pyoxigraph) gives pySHACL's own results."""
-    fast = _run(case["invalid"], ontology, shapes, engine="oxigraph")
-    reference = _run(case["invalid"], ontology, shapes, engine="pyshacl")
+    fast = run_case(case["invalid"], "oxigraph")
+    reference = run_case(case["invalid"], "pyshacl")
     assert _violations(fast) == _violations(reference), (
         f"oxigraph:\n{fast.text()}\npyshacl:\n{reference.text()}"
     )
