@@ -134,11 +134,18 @@ class ValidationResult:
 
 @lru_cache(maxsize=1)
 def _shipped_shapes() -> Graph:
-    return load_graph(expand([paths.shapes_dir()])).graph
+    folder = paths.shapes_dir()
+    return load_graph(expand([folder], exclude=[folder / "ontology"])).graph
+
+
+def ontology_shapes_graph() -> Graph:
+    """The hygiene shapes for the ontology itself (``shapes/ontology/``), not for data."""
+    return shapes_graph([paths.shapes_dir() / "ontology"])
 
 
 def shapes_graph(files: list[Path] | None = None) -> Graph:
-    """The SHACL shapes (default: every file in the shipped ``shapes/``); never zero shapes."""
+    """The SHACL shapes for data (default: the shipped ``shapes/`` without its ``ontology/``
+    hygiene shapes); never zero shapes."""
     graph = load_graph(expand(files)).graph if files else _shipped_shapes()
     if not any(graph.subjects(RDF.type, SH.NodeShape)) and not any(
         graph.subjects(RDF.type, SH.PropertyShape)
@@ -436,4 +443,4 @@ def validate(
     return ValidationResult(bool(conforms) and global_conforms, results, report)
 
 
-__all__ = ["ValidationResult", "Violation", "shapes_graph", "validate"]
+__all__ = ["ValidationResult", "Violation", "ontology_shapes_graph", "shapes_graph", "validate"]
