@@ -80,3 +80,11 @@ def test_shipped_data_files_exclude_the_links() -> None:
     links = paths.data_dir() / "links"
     assert not any(links in f.parents for f in files)
     assert all(links in f.parents for f in link_files())
+
+
+def test_a_byte_order_mark_is_accepted(tmp_path: Path) -> None:
+    path = tmp_path / "bom.ttl"
+    path.write_bytes(b"\xef\xbb\xbf" + TEXT.encode("utf-8"))
+    loaded = load_graph([path])
+    assert len(loaded.graph) == 5
+    assert loaded.locate(URIRef(EX + "a")).line == 3
