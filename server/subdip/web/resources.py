@@ -45,8 +45,10 @@ bp.context_processor(rendering.template_globals)
 
 #: Seconds a page's own queries may take (config ``PAGE_QUERY_TIMEOUT``).
 DEFAULT_PAGE_TIMEOUT = 10.0
-#: At most this many triples are shown on (and served for) one resource.
-MAX_TRIPLES = 5_000
+#: At most this many triples are read for (and served about) one resource.
+MAX_TRIPLES = 10_000
+#: At most this many values of one property are shown on a page (the RDF has them all).
+GROUP_LIMIT = 100
 
 
 def graph_kind(graph: str | None) -> str:
@@ -87,13 +89,15 @@ def fetch_labels(iris: Iterable[str]) -> dict[str, tuple[str | None, str | None]
     wanted = sorted({i for i in iris if _iri_ok(i)})
     if not wanted:
         return {}
-    properties = " ".join(f"<{p}>" for p in LABEL_PROPERTIES)
+    # FILTER IN, not a second VALUES: Oxigraph would scan every triple for ``?r ?p ?l`` before
+    # joining two VALUES blocks (6 s instead of 0.06 s for 400 IRIs on a million triples)
+    properties = ", ".join(f"<{p}>" for p in LABEL_PROPERTIES)
     found: dict[str, dict[str, tuple[int, str]]] = defaultdict(dict)
     for start in range(0, len(wanted), 400):
         values = " ".join(f"<{i}>" for i in wanted[start : start + 400])
         rows = select(
-            f"SELECT ?r ?p ?l WHERE {{ VALUES ?r {{ {values} }} VALUES ?p {{ {properties} }} "
-            f"?r ?p ?l . FILTER(isLiteral(?l)) }}"
+            f"SELECT ?r ?p ?l WHERE {{ VALUES ?r {{ {values} }} ?r ?p ?l . "
+            f"FILTER(?p IN ({properties}) && isLiteral(?l)) }}"
         )
         for row in rows:
             rank = LABEL_PROPERTIES.index(row["p"].value)
@@ -164,6 +168,7 @@ class Row:
 class Group:
     predicate: Term
     rows: list[Row] = field(default_factory=list)
+    more: int = 0  # values not shown (beyond GROUP_LIMIT)
 
 
 @dataclass
@@ -176,6 +181,7 @@ class Page:
     #: claim nodes that reify a statement about the resource (shown apart: they are the
     #: provenance of the rows above, not relations of the resource itself)
     claims: list[Row] = field(default_factory=list)
+    more_claims: int = 0
 
 
 def explain_href(s: Term, p: Term, o: Term) -> str:
@@ -229,11 +235,24 @@ def describe(iri: str) -> tuple[list[pyoxigraph.Quad], bool]:
     return quads[:MAX_TRIPLES], len(quads) > MAX_TRIPLES
 
 
+_ORDER = {"asserted": 0, "links": 1, "ontology": 2, "inferred": 3}
+
+
+def _cut(rows: list[Row], limit: int) -> tuple[list[Row], int]:
+    """The first ``limit`` rows in a stable order (before labels are known), and how many more."""
+    rows = sorted(rows, key=lambda r: (_ORDER.get(r.graph, 9), r.other.value))
+    return rows[:limit], max(0, len(rows) - limit)
+
+
+def _sorted(rows: list[Row]) -> list[Row]:
+    return sorted(rows, key=lambda r: (_ORDER.get(r.graph, 9), r.other.display.lower()))
+
+
 def build_page(iri: str) -> Page:
+    """The page model of ``iri``; each property shows at most ``GROUP_LIMIT`` values."""
     quads, truncated = describe(iri)
     subject = Term("uri", iri)
     claims = fetch_claims(iri)
-    terms: list[Term] = [subject]
     out: dict[str, Group] = {}
     inc: dict[str, Group] = {}
     types: list[Row] = []
@@ -243,8 +262,7 @@ def build_page(iri: str) -> Page:
         s = term_from_oxigraph(quad.subject)
         p = term_from_oxigraph(quad.predicate)
         o = term_from_oxigraph(quad.object)
-        graph_name = quad.graph_name
-        graph = graph_kind(getattr(graph_name, "value", None))
+        graph = graph_kind(getattr(quad.graph_name, "value", None))
         key = (s.key, p.value, o.key, graph)
         if key in seen:
             continue
@@ -254,31 +272,38 @@ def build_page(iri: str) -> Page:
         row = Row(other, graph, claims=claims.get((s.value, p.value, o.key), []))
         if graph == "inferred":
             row.explain_href = explain_href(s, p, o)
-        terms.extend([p, other])
-        for claim in row.claims:
-            terms.extend([claim.claim, *claim.sources, *claim.stated_in])
         if outgoing and p.value == RDF_TYPE:
             types.append(row)
-            continue
-        if not outgoing and p.value in _REIFICATION:
+        elif not outgoing and p.value in _REIFICATION:
             claim_rows.append(row)
-            continue
-        groups = out if outgoing else inc
-        groups.setdefault(p.value, Group(p)).rows.append(row)
+        else:
+            groups = out if outgoing else inc
+            groups.setdefault(p.value, Group(p)).rows.append(row)
+    # cut large groups before asking for labels: a hub can have tens of thousands of links
+    kept: list[Row] = []
+    for group in (*out.values(), *inc.values()):
+        group.rows, group.more = _cut(group.rows, GROUP_LIMIT)
+        kept.extend(group.rows)
+    types, _ = _cut(types, GROUP_LIMIT)
+    unique_claims = list({row.other.value: row for row in claim_rows}.values())
+    unique_claims, more_claims = _cut(unique_claims, GROUP_LIMIT)
+    terms: list[Term] = [subject]
+    terms.extend(g.predicate for g in (*out.values(), *inc.values()))
+    for row in (*kept, *types, *unique_claims):
+        terms.append(row.other)
+        for claim in row.claims:
+            terms.extend([claim.claim, *claim.sources, *claim.stated_in])
     annotate(terms)
-    order = {"asserted": 0, "links": 1, "ontology": 2, "inferred": 3}
-
-    def sort_rows(rows: list[Row]) -> list[Row]:
-        return sorted(rows, key=lambda r: (order.get(r.graph, 9), r.other.display.lower()))
-
-    def sort_groups(groups: dict[str, Group]) -> list[Group]:
-        for group in groups.values():
-            group.rows = sort_rows(group.rows)
-        return sorted(groups.values(), key=_group_order)
-
-    unique_claims = list({row.other.value: row for row in sort_rows(claim_rows)}.values())
+    for group in (*out.values(), *inc.values()):
+        group.rows = _sorted(group.rows)
     return Page(
-        subject, sort_rows(types), sort_groups(out), sort_groups(inc), truncated, unique_claims
+        subject,
+        _sorted(types),
+        sorted(out.values(), key=_group_order),
+        sorted(inc.values(), key=_group_order),
+        truncated,
+        _sorted(unique_claims),
+        more_claims,
     )
 
 

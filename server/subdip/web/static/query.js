@@ -109,9 +109,9 @@
     if (!iris.length) { return Promise.resolve(); }
     var query = "SELECT ?r ?l WHERE { VALUES ?r { " +
       iris.map(function (i) { return "<" + i + ">"; }).join(" ") +
-      " } VALUES ?p { <http://www.w3.org/2000/01/rdf-schema#label>" +
-      " <http://www.w3.org/2004/02/skos/core#prefLabel> <http://purl.org/dc/terms/title> }" +
-      " ?r ?p ?l . FILTER(isLiteral(?l)) }";
+      " } ?r ?p ?l . FILTER(?p IN (<http://www.w3.org/2000/01/rdf-schema#label>," +
+      " <http://www.w3.org/2004/02/skos/core#prefLabel>, <http://purl.org/dc/terms/title>)" +
+      " && isLiteral(?l)) }";
     return post(query, "application/sparql-results+json").then(function (response) {
       if (!response.ok) { return; }
       return response.json().then(function (data) {
