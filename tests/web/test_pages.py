@@ -147,6 +147,20 @@ def test_explain_says_when_a_triple_does_not_hold(pages_client):
     assert data["status"] == "not-holding"
 
 
+def test_long_value_lists_are_cut_with_a_query_link(pages_client, monkeypatch):
+    from subdip.web import resources
+
+    monkeypatch.setattr(resources, "GROUP_LIMIT", 1)
+    html = pages_client.get("/id/hainan").get_data(as_text=True)
+    more = [r for r in table_rows(html) if r["class"] == "more"]
+    assert any("and 1 more" in r["text"] for r in more)  # Hainan has two labels (en, zh)
+    query_links = [unescape(h) for r in more for h in r["links"]]
+    assert any("/?query=SELECT" in h for h in query_links)
+    # the RDF is not cut
+    graph = parsed(pages_client.get("/id/hainan.ttl"), "turtle")
+    assert len(list(graph.objects(HAINAN, RDFS.label))) == 2
+
+
 # -- RDF -------------------------------------------------------------------------------------
 
 
