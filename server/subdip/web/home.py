@@ -19,9 +19,10 @@ from flask.blueprints import BlueprintSetupState
 
 from subdip import paths
 from subdip.errors import SubdipError
-from subdip.namespaces import GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_LINKS, GRAPH_ONTOLOGY
+from subdip.namespaces import GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_LINKS, GRAPH_ONTOLOGY, SUBDIP
 from subdip.web import rendering
-from subdip.web.resources import annotate, backend, select
+from subdip.web.rendering import Term
+from subdip.web.resources import annotate
 
 log = logging.getLogger(__name__)
 
@@ -114,28 +115,33 @@ def _pages_state() -> dict[str, Any]:
 
 
 def coverage() -> dict[str, Any]:
-    """Counts per graph and the most populated classes; computed once per app (read-only data)."""
+    """Counts per graph and the most populated subdip classes.
+
+    They are the numbers VoID publishes (``service_description.cached_stats``: gathered once per
+    build with a few GROUP BY queries and cached to a file), so the page and VoID agree and
+    the counting is not done twice.
+    """
     state = _pages_state()
     cached = state.get("coverage")
     if cached is not None:
         return cached
-    store = backend()
+    from subdip.web.service_description import cached_stats
+
+    stats = cached_stats()
     graphs = [
-        {"name": name, "iri": iri, "what": what, "count": store.count(iri)}
+        {"name": name, "iri": iri, "what": what, "count": stats.graph_triples.get(iri, 0)}
         for name, iri, what in GRAPHS
     ]
-    rows = select(
-        "SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class . "
-        'FILTER(STRSTARTS(STR(?class), "https://w3id.org/subdip/ontology#")) } '
-        "GROUP BY ?class ORDER BY DESC(?n) ?class LIMIT 16"
-    )
-
-    classes = [row["class"] for row in rows]
+    ours = sorted(
+        ((n, c) for c, n in stats.classes.items() if c.startswith(str(SUBDIP))),
+        key=lambda item: (-item[0], item[1]),
+    )[:16]
+    classes = [Term("uri", c) for _, c in ours]
     annotate(classes)
     result = {
         "graphs": graphs,
-        "total": store.count(None),
-        "classes": [(row["class"], int(row["n"].value)) for row in rows],
+        "total": stats.triples,
+        "classes": [(term, n) for term, (n, _) in zip(classes, ours, strict=True)],
     }
     state["coverage"] = result
     return result
