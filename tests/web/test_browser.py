@@ -23,6 +23,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -290,6 +291,22 @@ def test_home_page_runs_a_competency_question(served: str, browser: DevTools):
     assert any("Beijing" in text for text in ended_by), ended_by
     assert any("Prague" in r["agreement"]["text"] for r in rows)
     browser.screenshot(ARTEFACTS / "home-cq2.png")
+
+
+def test_page_examples_have_answers_on_the_shipped_data(served: str):
+    """queries/examples/*.rq are offered as demonstrations: each must answer something."""
+    files = sorted((paths.queries_dir() / "examples").glob("*.rq"))
+    assert files, "queries/examples has no example queries"
+    for path in files:
+        body = urllib.parse.urlencode({"query": path.read_text(encoding="utf-8")}).encode()
+        request = urllib.request.Request(
+            served + "/sparql",
+            data=body,
+            headers={"Accept": "application/sparql-results+json"},
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            rows = json.load(response)["results"]["bindings"]
+        assert rows, f"{path.name} has no answer on the shipped data"
 
 
 def test_resource_page_renders_in_the_browser(served: str, browser: DevTools):

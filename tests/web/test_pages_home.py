@@ -118,6 +118,22 @@ def test_the_query_the_page_sends_is_answered_as_the_script_expects(pages_client
     assert {"海南省", "三沙市", "北京市"} <= labels
 
 
+@pytest.mark.parametrize(
+    "path",
+    sorted((paths.queries_dir() / "examples").glob("*.rq"))
+    + sorted((paths.queries_dir() / "cq").glob("*.rq")),
+    ids=lambda p: p.name,
+)
+def test_every_offered_query_is_accepted_by_the_endpoint(pages_client, path):
+    response = pages_client.post(
+        "/sparql",
+        data={"query": path.read_text(encoding="utf-8")},
+        headers={"Accept": "application/sparql-results+json"},
+    )
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert "results" in json.loads(response.data) or "boolean" in json.loads(response.data)
+
+
 @pytest.mark.parametrize("asset", ["query.js", "style.css"])
 def test_static_assets_are_served(pages_client, asset):
     response = pages_client.get(f"/assets/{asset}")
