@@ -238,6 +238,15 @@ def test_unknown_resource_is_a_404_in_rdf_too(pages_client, rdflib_format):
     assert len(parsed(response, rdflib_format)) == 0
 
 
+@pytest.mark.parametrize(
+    "path",
+    ["/id/a%20b", "/id/a%3Eb.ttl", "/id/a%00b", "/id/%22x%22", "/id/x%7By%7D.nt", "/id/%E4%B8%8A"],
+)
+def test_paths_no_iri_can_have_are_404_not_errors(pages_client, path):
+    response = pages_client.get(path)
+    assert response.status_code == 404
+
+
 def test_server_base_makes_links_absolute(pages_build, pages_cache):
     app = make_pages_app(pages_build, pages_cache, SERVER_BASE="https://w3id.org/subdip/")
     try:

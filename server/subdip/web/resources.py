@@ -226,6 +226,14 @@ def fetch_claims(iri: str) -> dict[tuple[Any, ...], list[ClaimView]]:
 
 def describe(iri: str) -> tuple[list[pyoxigraph.Quad], bool]:
     """The resource's quads (subject ones first) and whether the list was cut at the limit."""
+    try:
+        valid = _iri_ok(iri) and pyoxigraph.NamedNode(iri) is not None
+    except ValueError:
+        valid = False
+    if not valid:  # a path no resource can have (spaces, angle brackets, control characters)
+        raise ResourceNotFound(
+            f"{iri!r} is not an IRI this dataset can hold", hint="check the address for typos"
+        )
     quads = backend().describe_resource(iri, limit=MAX_TRIPLES + 1)
     if not quads:
         raise ResourceNotFound(
