@@ -139,6 +139,36 @@ def test_explain_rejects_malformed_terms(pages_client):
     assert pages_client.get("/explain?s=https://w3id.org/subdip/id/hainan").status_code == 400
 
 
+def test_explain_without_an_artefact_is_501(pages_build, pages_cache, tmp_path):
+    from subdip.web.resources import backend
+
+    app = make_pages_app(pages_build, pages_cache)
+    try:
+        with app.app_context():
+            store = backend()
+            # a backend without a local store (as a remote one), and no artefact folder
+            app.extensions["subdip"]["backend"] = _NoStore(store)
+        app.config["BUILD_DIR"] = str(tmp_path)
+        query = urlencode({"s": str(HAINAN), "p": SUBDIP + "hasSubordinate", "o": str(SANSHA)})
+        response = app.test_client().get("/explain?" + query)
+        assert response.status_code == 501
+        assert "build artefact" in response.get_data(as_text=True)
+    finally:
+        store.close()
+
+
+class _NoStore:
+    """Delegates queries but has no ``store`` attribute, like a remote backend."""
+
+    def __init__(self, inner) -> None:
+        self._inner = inner
+
+    def __getattr__(self, name):
+        if name == "store":
+            raise AttributeError(name)
+        return getattr(self._inner, name)
+
+
 def test_explain_says_when_a_triple_does_not_hold(pages_client):
     query = urlencode(
         {"s": str(SANSHA), "p": SUBDIP + "hasSubordinate", "o": str(HAINAN), "format": "json"}

@@ -387,10 +387,15 @@ class BadTerm(SubdipError):
     status = 400
 
 
+class ExplainUnavailable(SubdipError):
+    """This server cannot derive explanations (no local artefact behind it): HTTP 501."""
+
+    status = 501
+
+
 def _explain_view() -> Any:
     """A per-process ``StoreView`` over the artefact's store (its rules are read once)."""
     from subdip import explain as explaining
-    from subdip.errors import BuildError
     from subdip.store import artefact_ready, open_store
 
     state = current_app.extensions.setdefault("subdip_pages", {})
@@ -401,7 +406,7 @@ def _explain_view() -> Any:
     if store is None:
         build_dir = Path(current_app.config.get("BUILD_DIR") or "build")
         if not artefact_ready(build_dir):
-            raise BuildError(
+            raise ExplainUnavailable(
                 "explanations need the local build artefact, and this server has none",
                 hint="serve with the folder 'subdip build' wrote (BUILD_DIR)",
             )
