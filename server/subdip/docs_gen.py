@@ -26,6 +26,13 @@ from subdip.errors import BuildError
 
 log = logging.getLogger(__name__)
 
+
+class DocsUnavailable(BuildError):
+    """pyLODE is not installed (the ``docs`` extra): the RDF formats still work (HTTP 501)."""
+
+    status = 501
+
+
 #: Properties whose English and Chinese values are joined for pyLODE.
 JOINED_PROPERTIES: tuple[URIRef, ...] = (RDFS.label, SKOS.prefLabel, DCTERMS.title)
 SEPARATOR = " · "
@@ -149,8 +156,8 @@ def generate_html(
     """Write the HTML documentation of ``ontology_path`` to ``destination`` (atomically)."""
     try:
         from pylode import OntPub
-    except ImportError as err:  # pragma: no cover - pylode is a declared dependency
-        raise BuildError(
+    except ImportError as err:
+        raise DocsUnavailable(
             "pyLODE is not installed, so the ontology documentation cannot be generated",
             hint="pip install 'subdip[docs]' (pylode==3.3.4)",
         ) from err

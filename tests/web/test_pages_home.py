@@ -73,6 +73,12 @@ def write(folder: Path, name: str, text: str) -> None:
     (folder / name).write_text(text, encoding="utf-8")
 
 
+def test_a_query_in_the_address_fills_the_editor(pages_client):
+    html = pages_client.get("/?query=ASK%20%7B%20%3Fs%20%3Fp%20%3Fo%20%7D").get_data(as_text=True)
+    editor = re.search(r'<textarea id="query"[^>]*>(.*?)</textarea>', html, re.DOTALL)
+    assert editor and unescape(editor.group(1)) == "ASK { ?s ?p ?o }"
+
+
 def test_titles_come_from_the_first_comment_line(tmp_path):
     write(tmp_path / "cq", "02-b.rq", "# CQ 2. Which agreements ended?\n# Sources: A\nASK {}\n")
     write(tmp_path / "cq", "01-a.rq", "\n#   title: Who controls whom?\nSELECT * {}\n")

@@ -115,6 +115,23 @@ def test_mark_chinese_leaves_scripts_and_titles_alone():
     )
 
 
+def test_without_pylode_the_html_is_a_clear_501(tmp_path, monkeypatch):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_pylode(name, *args, **kwargs):
+        if name == "pylode" or name.startswith("pylode."):
+            raise ImportError("No module named 'pylode'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_pylode)
+    with pytest.raises(docs_gen.DocsUnavailable) as caught:
+        docs_gen.generate_html(paths.ontology_file(), tmp_path / "doc.html")
+    assert caught.value.status == 501
+    assert "subdip[docs]" in str(caught.value)
+
+
 def test_ontology_turtle_is_the_file_as_written(pages_client):
     response = pages_client.get("/ontology", headers={"Accept": "text/turtle"})
     assert response.status_code == 200 and response.mimetype == "text/turtle"
