@@ -285,7 +285,8 @@ class Faults:
     truncate_puts: bool = False  # forward only the first half of every PUT body's lines
     fail_update_containing: str | None = None  # answer 500 to an update containing this
     delay: float = 0.0  # seconds to wait before forwarding a query
-    fail_queries: bool = False  # answer 500 to every query
+    fail_queries: bool = False  # answer every query with an error
+    query_status: int = 500  # ... with this status
     accept_override: str | None = None  # replace the Accept header of queries
     seen_auth: list[str | None] = field(default_factory=list)
     puts: int = 0
@@ -349,7 +350,7 @@ class FaultProxy:
             return
         is_query = h.path.startswith("/query")
         if f.fail_queries and is_query:
-            self._answer(h, 500, b"injected query failure", {})
+            self._answer(h, f.query_status, b"injected query failure", {})
             return
         if f.delay and is_query:
             time.sleep(f.delay)

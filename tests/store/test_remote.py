@@ -336,11 +336,22 @@ def test_store_errors_are_502(published, fault_proxy) -> None:
     assert "injected query failure" in str(caught.value)
 
 
-def test_store_syntax_errors_are_400(remote) -> None:
+def test_syntax_errors_are_400(remote) -> None:
     with pytest.raises(QueryError) as caught:
         remote.query("SELECT * WHERE { ?s ?p }", timeout=TIMEOUT)
     assert caught.value.status == 400
-    assert "rejected the query" in str(caught.value)
+    assert "error at 1:" in str(caught.value)
+
+
+def test_a_query_the_store_rejects_is_400(published, fault_proxy) -> None:
+    proxy = fault_proxy(published.server.url)
+    backend = RemoteBackend(proxy.url)
+    assert backend.graph_names()
+    proxy.faults.fail_queries, proxy.faults.query_status = True, 400
+    with pytest.raises(QueryError) as caught:
+        backend.query("ASK { ?s ?p ?o }", timeout=TIMEOUT)
+    assert caught.value.status == 400
+    assert "the store rejected the query: injected query failure" in str(caught.value)
 
 
 def test_unreachable_store_is_503(closed_port_url) -> None:
@@ -365,3 +376,21 @@ def test_dataset_clause_reading() -> None:
     with pytest.raises(QueryRejected):
         dataset_clause("SELECT * FROM <relative> {}")
     assert EMPTY_GRAPH.startswith("urn:")
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        'DEFINE get:soft "soft" SELECT * FROM <http://127.0.0.1:9/x> WHERE { ?s ?p ?o }',
+        'PREFIX b: <bif:> SELECT (b:file_to_string("/etc/passwd") AS ?x) WHERE {}',
+        "SELECT (<sql:exec>(1) AS ?x) WHERE {}",
+        "ASK WHERE { ?s ?p }",
+    ],
+    ids=["virtuoso-pragma", "bif-function", "sql-function", "malformed-ask"],
+)
+def test_store_specific_syntax_never_reaches_the_store(query, published, fault_proxy) -> None:
+    proxy = fault_proxy(published.server.url)
+    backend = RemoteBackend(proxy.url)
+    with pytest.raises(QueryRejected):
+        backend.query(query, timeout=TIMEOUT)
+    assert proxy.faults.requests == 0

@@ -131,6 +131,7 @@ class RemoteBackend:
     ) -> QueryOutcome:
         """Guard, pin the dataset, ask the store for the negotiated format, bound time and size."""
         info = check_query(sparql, self.limits)
+        check_standard(sparql)
         formats = formats or FormatChoice()
         family = "graph" if info.form in ("CONSTRUCT", "DESCRIBE") else "solutions"
         kind: ResultKind = (
@@ -264,6 +265,50 @@ class RemoteBackend:
 
 def _form(params: Sequence[tuple[str, str]]) -> bytes:
     return urlencode(list(params)).encode("ascii")
+
+
+#: IRI schemes of store-specific extension functions (Virtuoso's built-ins and SQL bridge).
+_EXTENSION_SCHEMES = ("bif:", "sql:")
+
+
+def check_standard(sparql: str) -> None:
+    """Refuse anything but standard SPARQL 1.1, as the embedded engine parses it.
+
+    Why: a store may accept more than the standard, and some of it reaches outside the
+    dataset (Virtuoso's ``DEFINE get:soft`` pragmas fetch URLs, its ``bif:`` functions call
+    into the server). Parsing with pyoxigraph on an empty store costs microseconds: SELECT,
+    CONSTRUCT and DESCRIBE are evaluated lazily (nothing runs here), and an ASK is checked
+    as the equivalent ``SELECT *`` so it is not evaluated either.
+
+    >>> check_standard("DEFINE get:soft 'soft' SELECT * { ?s ?p ?o }")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    subdip.errors.QueryRejected: the query is not standard SPARQL 1.1 (error at 1:10: ...
+    """
+    text = decode_codepoint_escapes(sparql)
+    tokens = tokenize(text, max_depth=10_000)
+    prefixes = _prefixes(tokens)
+    for t in tokens:
+        iri = _resolve(t, prefixes) if t.kind in ("iri", "word") else None
+        if iri is not None and iri.lower().startswith(_EXTENSION_SCHEMES):
+            raise QueryRejected(
+                f"<{iri}> names a store-specific extension function, which is not allowed",
+                hint="use the standard SPARQL 1.1 functions",
+            )
+    ask = next((t for t in tokens if t.kind == "word" and t.text.upper() == "ASK"), None)
+    if ask is not None:
+        text = f"{text[: ask.offset]}SELECT *{text[ask.offset + 3 :]}"
+    try:
+        _EMPTY.query(text)
+    except SyntaxError as err:
+        detail = str(err).splitlines()[0][:200]
+        raise QueryRejected(
+            f"the query is not standard SPARQL 1.1 ({detail})",
+            hint="remove store-specific syntax; the position is line:column in the query",
+        ) from err
+
+
+_EMPTY = ox.Store()
 
 
 def dataset_clause(sparql: str) -> tuple[list[str] | None, list[str] | None]:
