@@ -210,7 +210,7 @@ def _write_artefact(
     counts = {name: _count(memory, iri) for name, iri in GRAPH_NAMES.items()}
     del memory
     store = ox.Store(str(target / STORE_DIR))
-    store.bulk_load(path=str(dataset), format=ox.RdfFormat.N_QUADS)
+    store.bulk_load(path=str(dataset), format=ox.RdfFormat.N_QUADS, lenient=True)  # our own dump
     store.flush()
     del store
     timings["write"] = time.perf_counter() - started

@@ -13,10 +13,9 @@ along the chain) rather than as a binary tree.
 from __future__ import annotations
 
 import json
-from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from itertools import pairwise
+from itertools import islice, pairwise
 from typing import Any
 
 import pyoxigraph as ox
@@ -41,6 +40,7 @@ FOAF_NAME = URIRef("http://xmlns.com/foaf/0.1/name")
 MAX_CALLS = 5_000
 MAX_CANDIDATES = 25
 MAX_PATH_NODES = 50_000
+MAX_FALLBACK = 200
 _EXPRESSION_PREDICATES = {
     OWL.onProperty, OWL.someValuesFrom, OWL.hasValue, OWL.allValuesFrom, OWL.intersectionOf,
     OWL.unionOf,
@@ -301,9 +301,11 @@ class StoreView:
 
     def _claims(self, s: Node, p: Node, o: Node) -> list[Node]:
         """Claim nodes reifying (s p o): ?c rdf:subject s; rdf:predicate p; rdf:object o."""
-        claims = {t[0] for t in self.asserted_match(None, RDF.subject, s)}
-        claims &= {t[0] for t in self.asserted_match(None, RDF.predicate, p)}
-        return sorted(c for c in claims if any(self.asserted_match(c, RDF.object, o)))
+        query = (
+            f"SELECT DISTINCT ?c WHERE {{ GRAPH <{GRAPH_ASSERTED}> {{ ?c <{RDF.subject}> "
+            f"{to_ox(s)} ; <{RDF.predicate}> {to_ox(p)} ; <{RDF.object}> {to_ox(o)} }} }}"
+        )
+        return sorted(to_rdflib(row["c"]) for row in self.store.query(query))
 
     def citation(self, pub: Node) -> str:
         """A readable citation: the publication's own, else creator (date), title."""
@@ -526,29 +528,73 @@ class _Search:
             yield from self._base(p, x, not forward, seen)
 
     def _transitive_path(self, s: Node, p: Node, o: Node) -> list[Triple] | None:
-        """The shortest chain s -p-> ... -p-> o (length >= 2) over base edges, breadth-first."""
-        parent: dict[Node, Node] = {s: s}
-        queue = deque([s])
-        while queue and len(parent) < MAX_PATH_NODES:
-            x = queue.popleft()
-            for y in self._base(p, x, True, set()):
-                if isinstance(y, Literal) or y in parent:
-                    continue
-                if y == o and x == s:
-                    continue  # the direct edge is not a chain
-                parent[y] = x
-                if y == o:
-                    path = [y]
-                    while path[-1] != s:
-                        path.append(parent[path[-1]])
-                    path.reverse()
-                    return [(a, p, b) for a, b in pairwise(path)]
-                queue.append(y)
+        """The shortest chain s -p-> ... -p-> o (length >= 2) over base edges.
+
+        Bidirectional breadth-first search, always expanding the smaller frontier: in a
+        hierarchy the controllers of a city are few while what a state controls is the whole
+        country, so searching from both ends keeps this quick on a large store.
+        """
+        fwd: dict[Node, Node | None] = {s: None}
+        bwd: dict[Node, Node | None] = {o: None}
+        ffront, bfront = [s], [o]
+
+        def chain(m: Node) -> list[Triple]:
+            left = [m]
+            while fwd[left[-1]] is not None:
+                left.append(fwd[left[-1]])  # type: ignore[arg-type]
+            left.reverse()
+            right = []
+            node = m
+            while bwd.get(node) is not None:
+                node = bwd[node]  # type: ignore[assignment]
+                right.append(node)
+            return [(a, p, b) for a, b in pairwise(left + right)]
+
+        while ffront and bfront and len(fwd) + len(bwd) < MAX_PATH_NODES:
+            grown: list[Node] = []
+            if len(ffront) <= len(bfront):
+                for x in ffront:
+                    for y in self._base(p, x, True, set()):
+                        if isinstance(y, Literal) or (x == s and y == o):
+                            continue  # the direct edge is not a chain
+                        if y == o:
+                            return [*chain(x), (x, p, o)]
+                        if y in fwd:
+                            continue
+                        fwd[y] = x
+                        if y in bwd:
+                            return chain(y)
+                        grown.append(y)
+                ffront = grown
+            else:
+                for y in bfront:
+                    for x in self._base(p, y, False, set()):
+                        if x == s and y == o:
+                            continue
+                        if x == s:
+                            return [(s, p, y), *chain_back(bwd, y, p)]
+                        if x in bwd:
+                            continue
+                        bwd[x] = y
+                        if x in fwd:
+                            return chain(x)
+                        grown.append(x)
+                bfront = grown
         # no chain of base edges: fall back on any intermediate node linked both ways
-        for _, _, y in self.view.match(s, p, None):
+        for _, _, y in islice(self.view.match(s, p, None), MAX_FALLBACK):
             if y not in (s, o) and self.view.holds((y, p, o)):
                 return [(s, p, y), (y, p, o)]
         return None
+
+
+def chain_back(bwd: dict[Node, Node | None], y: Node, p: Node) -> list[Triple]:
+    """The links from ``y`` to the backward search's origin, following ``bwd``."""
+    out = []
+    while bwd.get(y) is not None:
+        nxt = bwd[y]
+        out.append((y, p, nxt))
+        y = nxt  # type: ignore[assignment]
+    return out
 
 
 def as_view(dataset: StoreView | ox.Store) -> StoreView:
