@@ -622,8 +622,3 @@ def explain(dataset: StoreView | ox.Store, s: Node, p: Node, o: Node) -> Explana
         # it is in the inferred graph, but no derivation was found within the bounds
         return Explanation(t, "inferred", rule="unexplained (search bound reached)")
     return found
-
-
-def explain_many(dataset: StoreView | ox.Store, triples: Iterable[Triple]) -> list[Explanation]:
-    view = as_view(dataset)
-    return [explain(view, *t) for t in triples]

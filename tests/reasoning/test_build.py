@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
+import shutil
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -11,6 +13,7 @@ import pytest
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
+from subdip import progress
 from subdip.build import build
 from subdip.cli import main
 from subdip.errors import NotConformingError, UsageError
@@ -227,3 +230,29 @@ def test_owlrl_and_fast_builds_write_the_same_graphs(project, tmp_path):
         a = graph_from_store(open_store(tmp_path / "a"), [iri])
         b = graph_from_store(open_store(tmp_path / "b"), [iri])
         assert len(a) > 0 and isomorphic(a, b), name
+
+
+def test_data_paths_with_a_links_folder(project, tmp_path):
+    folder = tmp_path / "elsewhere"
+    shutil.copytree(project / "data", folder)
+    result = build(data_paths=[folder], out=tmp_path / "build", engine="fast")
+    assert result.report["counts"]["links"] == 1
+    assert result.report["counts"]["asserted"] == len(Graph().parse(folder / "facts.ttl"))
+
+
+def test_progress_is_shown_on_a_terminal_only(project, tmp_path, monkeypatch):
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.delenv("CI", raising=False)
+    assert progress.wanted(Terminal()) and not progress.wanted(io.StringIO())
+    monkeypatch.setenv("CI", "true")
+    assert not progress.wanted(Terminal())
+    stream = Terminal()
+    build(out=tmp_path / "build", engine="fast", progress=progress.StageReporter(stream, total=3))
+    lines = stream.getvalue().splitlines()
+    assert (
+        lines[0] == "[1/3] loading ..." and "[3/3] reasoning and writing the artefact ..." in lines
+    )
+    assert sum("done in" in line for line in lines) == 3
