@@ -45,3 +45,17 @@ def full_hierarchy_store(
     store = pyoxigraph.Store()
     store.bulk_load(path=str(out), format=pyoxigraph.RdfFormat.N_TRIPLES)
     return store
+
+
+@pytest.fixture(scope="session")
+def endpoints_module() -> ModuleType:
+    """bench/endpoints.py (the endpoint benchmark's queries and client)."""
+    return _load("endpoints")
+
+
+@pytest.fixture(scope="session")
+def run_module(generate: ModuleType, endpoints_module: ModuleType) -> ModuleType:
+    """bench/run.py; it imports its siblings by plain name, as when run as a script."""
+    sys.modules.setdefault("generate", generate)
+    sys.modules.setdefault("endpoints", endpoints_module)
+    return _load("run")
