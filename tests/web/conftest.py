@@ -130,14 +130,21 @@ class RunningServer:
         return self.url + "/sparql"
 
     def pids(self) -> list[int]:
-        """The server's whole process tree: master, workers, query processes."""
-        tree = [self.process.pid]
-        for pid in tree:  # grows while we walk it
+        """The server's whole process tree: master, workers, query processes.
+
+        Read from every process's parent id: a /proc/PID/task/TID/children file lists only
+        what that one thread started, and request threads start query processes too.
+        """
+        parents: dict[int, int] = {}
+        for stat in Path("/proc").glob("[0-9]*/stat"):
             try:
-                children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+                fields = stat.read_text().rsplit(")", 1)[1].split()
             except OSError:
                 continue
-            tree.extend(int(c) for c in children)
+            parents[int(stat.parent.name)] = int(fields[1])
+        tree = [self.process.pid]
+        for pid in tree:  # grows while we walk it
+            tree.extend(child for child, parent in parents.items() if parent == pid)
         return tree
 
     def rss_kib(self) -> int:

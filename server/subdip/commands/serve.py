@@ -126,6 +126,23 @@ def warm_statistics(config: dict[str, Any]) -> None:
         backend.close()
 
 
+def _limit_malloc_arenas(_server: Any, _worker: Any) -> None:
+    """gunicorn post_fork hook: at most 2 glibc malloc arenas in a worker.
+
+    Threaded workers otherwise get one arena per thread; each keeps the memory freed by the
+    large transient allocations of hostile requests (measured: worker RSS creeping up under a
+    16-client fuzz run while a single-threaded run of the same requests stays flat).
+    """
+    import ctypes
+    import sys
+
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL("libc.so.6").mallopt(-8, 2)  # M_ARENA_MAX
+        except (OSError, AttributeError):
+            log.debug("mallopt unavailable; keeping the default malloc arenas")
+
+
 def gunicorn_options(args: argparse.Namespace) -> dict[str, Any]:
     # The worker heartbeat must outlast the longest query (which runs in a child process,
     # but its request thread waits for it).
@@ -141,7 +158,8 @@ def gunicorn_options(args: argparse.Namespace) -> dict[str, Any]:
         "errorlog": "-",
         "loglevel": "info",
         "proc_name": "subdip",
-        "control_socket_disable": True,  # no shared socket in $HOME: several servers may run
+        "control_socket_disable": True,
+        "post_fork": _limit_malloc_arenas,  # no shared socket in $HOME: several servers may run
         "limit_request_line": 8190,  # gunicorn's maximum; longer queries must be POSTed
     }
 
