@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import pytest
 from rdflib import Graph, Literal, Namespace, URIRef
-from rdflib.namespace import RDF
+from rdflib.namespace import DCTERMS, RDF
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 VOID = Namespace("http://rdfs.org/ns/void#")
 ENT = Namespace("http://www.w3.org/ns/entailment/")
 G = "https://w3id.org/subdip/graph/"
+SPARQL_BLUEPRINTS = ("subdip.web.sparql", "subdip.web.service_description")
 ID = "https://w3id.org/subdip/id/"
 
 
@@ -122,3 +123,20 @@ def test_statistics_are_cached_per_build(client, make_app, fixture_build):
     assert len(cached) == 1
     again = make_app(BACKEND=RefusingBackend())
     assert again.test_client().get("/void").status_code == 200
+
+
+def test_void_links_the_downloads_the_ontology_and_the_shapes(make_app):
+    app = make_app(BLUEPRINTS=(*SPARQL_BLUEPRINTS, "subdip.web.downloads"))
+    client = app.test_client()
+    graph = void_graph(client)
+    dataset = next(d for d in graph.subjects(RDF.type, VOID.Dataset) if graph.value(d, VOID.subset))
+    dumps = [str(u) for u in graph.objects(dataset, VOID.dataDump)]
+    assert dumps and all(u.startswith("http://localhost/download/") for u in dumps)
+    asserted_dumps = list(graph.objects(URIRef(G + "asserted"), VOID.dataDump))
+    assert asserted_dumps
+    for url in [*dumps[:1], *asserted_dumps[:1]]:  # the links lead to real files
+        response = client.get(str(url).removeprefix("http://localhost"))
+        assert response.status_code == 200, url
+    conforms = set(graph.objects(dataset, DCTERMS.conformsTo))
+    assert URIRef("https://w3id.org/subdip/ontology") in conforms
+    assert URIRef("http://localhost/shapes") in conforms

@@ -271,7 +271,9 @@ def void_description(base: str, stats: DatasetStats) -> Graph:
     g.add((dataset, DCTERMS.license, URIRef("https://creativecommons.org/licenses/by/4.0/")))
     g.add((dataset, VOID.sparqlEndpoint, URIRef(f"{base}/sparql")))
     g.add((dataset, VOID.uriSpace, Literal(str(ID))))
-    g.add((dataset, VOID.rootResource, URIRef(ONTOLOGY_IRI)))
+    g.add((dataset, DCTERMS.conformsTo, URIRef(ONTOLOGY_IRI)))  # its vocabulary
+    g.add((dataset, DCTERMS.conformsTo, URIRef(f"{base}/shapes")))  # its SHACL shapes
+    g.add((dataset, RDFS.seeAlso, URIRef(f"{base}/ontology")))
     g.add((dataset, FOAF.page, URIRef(f"{base}/")))
     g.add((dataset, FOAF.page, URIRef(f"{base}/download/")))
     for vocab in (SUBDIP, ORG, PROV, TIME, SKOS, DCTERMS, FOAF):
@@ -290,6 +292,11 @@ def void_description(base: str, stats: DatasetStats) -> Graph:
         g.add((subset, VOID.sparqlEndpoint, URIRef(f"{base}/sparql")))
         if name in GRAPH_ROLES:
             g.add((subset, RDFS.comment, Literal(GRAPH_ROLES[name], lang="en")))
+    for graph_iri, url, media_type in data_dumps(base):
+        node = dataset if graph_iri is None else URIRef(graph_iri)
+        if node == dataset or node in set(g.objects(dataset, VOID.subset)):
+            g.add((node, VOID.dataDump, URIRef(url)))
+            g.add((URIRef(url), DCTERMS["format"], Literal(media_type)))
     for cls, count in sorted(stats.classes.items()):
         part = BNode()
         g.add((dataset, VOID.classPartition, part))
@@ -301,6 +308,25 @@ def void_description(base: str, stats: DatasetStats) -> Graph:
         g.add((part, VOID.property, URIRef(prop)))
         g.add((part, VOID.triples, Literal(count, datatype=XSD.integer)))
     return g
+
+
+def data_dumps(base: str) -> list[tuple[str | None, str, str]]:
+    """(graph IRI or None for the whole dataset, URL, media type) of each download offered.
+
+    Read from the downloads blueprint when it is part of this installation, so VoID lists
+    exactly the files it serves.
+    """
+    try:
+        from subdip.web.downloads import DOWNLOADS
+    except ModuleNotFoundError as err:
+        if err.name != "subdip.web.downloads":
+            raise
+        return []
+    return [
+        (d.graph, f"{base}/download/{d.name}.{fmt.extension}", fmt.media_type)
+        for d in DOWNLOADS
+        for fmt in d.formats
+    ]
 
 
 _RDFLIB_FORMATS = {"turtle": "turtle", "ntriples": "nt", "jsonld": "json-ld", "rdfxml": "xml"}
