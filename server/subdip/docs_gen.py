@@ -37,7 +37,7 @@ class DocsUnavailable(BuildError):
 JOINED_PROPERTIES: tuple[URIRef, ...] = (RDFS.label, SKOS.prefLabel, DCTERMS.title)
 SEPARATOR = " · "
 #: Bumped when the post-processing changes, so cached pages are regenerated.
-GENERATOR_VERSION = "2"
+GENERATOR_VERSION = "3"
 
 _CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]+")
 _RAW_BLOCK = re.compile(r"(<(script|style|title)\b.*?</\2>)", re.DOTALL | re.IGNORECASE)
@@ -171,6 +171,7 @@ def generate_html(
         with fragment_ids():
             html = OntPub(ontology=str(source)).make_html()
     html = add_site_header(mark_chinese(html), links or {})
+    html = re.sub(r"<html>", '<html lang="en">', html, count=1)  # pyLODE sets no language
     fd, temp = tempfile.mkstemp(dir=destination.parent, suffix=".html.tmp")
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(html)

@@ -70,6 +70,7 @@ def test_ontology_html_is_the_pylode_documentation(pages_client, ontology_graph)
     assert "Accept" in response.headers["Vary"]
     html = response.get_data(as_text=True)
     assert "pyLODE" in html or "OntPub" in html
+    assert '<html lang="en">' in html
     # every class of the ontology has an anchor, so hash IRIs land on their term
     classes = {
         str(c)
