@@ -457,6 +457,8 @@ def table(records: list[dict[str, Any]], args: argparse.Namespace) -> str:
             o = ox.get(name)
             lib = rl.get(name)
             o_ms = f"{o['seconds'] * 1000:.1f}" if o else "-"
+            if o and o.get("capped"):
+                o_ms = f"> {o['seconds'] * 1000:.0f}"
             if lib:
                 l_ms = f"{lib['seconds'] * 1000:.0f}"
             elif _get(r, "cq-rdflib", "capped"):
