@@ -192,3 +192,29 @@ def test_subdip_serve_with_a_store(
             process.kill()
             process.wait(timeout=15)
         log.close()
+
+
+def quads(body: bytes, fmt: ox.RdfFormat) -> Counter:
+    def canon(term: object) -> str:
+        return "_:b" if isinstance(term, ox.BlankNode) else str(term)
+
+    return Counter(
+        (canon(q.subject), str(q.predicate), canon(q.object), str(q.graph_name))
+        for q in ox.parse(body, format=fmt)
+    )
+
+
+def test_downloads_come_from_the_store(published, tmp_path: Path) -> None:
+    """With no local artefact, the downloads are exported from the store, and equal it."""
+    app = create_app({"STORE_URL": published.server.url, "BUILD_DIR": str(tmp_path / "none")})
+    client = app.test_client()
+    assert client.get("/download/").status_code == 200
+    got = client.get("/download/dataset.nq")
+    assert got.status_code == 200, got.data[:300]
+    want = (published.build_dir / "dataset.nq").read_bytes()
+    assert quads(got.data, ox.RdfFormat.N_QUADS) == quads(want, ox.RdfFormat.N_QUADS)
+    asserted = client.get("/download/asserted.nt")
+    assert asserted.status_code == 200
+    n = sum(1 for _ in ox.parse(asserted.data, format=ox.RdfFormat.N_TRIPLES))
+    assert n == published.expected["https://w3id.org/subdip/graph/asserted"]
+    assert not (tmp_path / "none" / "dataset.nq").exists()

@@ -19,11 +19,17 @@ passed on untouched, otherwise the store's answer is converted with pyoxigraph.
 
 from __future__ import annotations
 
+import hashlib
+import http.client
+import io
 import logging
 import os
+import tempfile
 import threading
 import time
 from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
@@ -33,6 +39,7 @@ from subdip.errors import QueryError, QueryRejected, QueryTimeout, QueryTooLarge
 from subdip.namespaces import GRAPH
 from subdip.sparql.formats import FormatChoice, ResultFormat
 from subdip.sparql.guard import GuardLimits, Token, check_query, decode_codepoint_escapes, tokenize
+from subdip.store import DATASET_FILE
 from subdip.storeclient import (
     Credentials,
     StoreAnswerError,
@@ -51,6 +58,8 @@ EMPTY_GRAPH = "urn:subdip:empty-graph"
 #: Formats asked for as a second choice, because pyoxigraph can convert from them.
 _FALLBACK = {"solutions": "application/sparql-results+json", "graph": "application/n-triples"}
 _GRAPH_LIST_TTL = 10.0
+_EXPORT_CHECK = 60.0
+_EXPORT_TIMEOUT = 600.0
 
 
 class RemoteBackend:
@@ -77,6 +86,8 @@ class RemoteBackend:
         self.max_result_bytes = max_result_bytes
         self._lock = threading.Lock()
         self._graphs: tuple[float, list[str]] | None = None
+        self._export: tuple[float, Path] | None = None
+        self._export_lock = threading.Lock()
 
     # -- dataset ------------------------------------------------------------------------------
 
@@ -258,6 +269,76 @@ class RemoteBackend:
             graphs = [graph]
         rows = self._select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", graphs)
         return int(rows[0]["n"].value) if rows else 0
+
+    def dataset_file(self, cache: Path) -> Path:
+        """The store's subdip graphs as one N-Quads file under ``cache`` (for the downloads).
+
+        Store mode has no local artefact, so the downloads are made from the store itself: each
+        graph is streamed with a standard ``CONSTRUCT`` as N-Triples and written with its graph
+        name, never held in memory. The file is named after the graphs' triple counts, so a
+        new publish gets a new file; the counts are looked up at most once a minute.
+        """
+        with self._lock:
+            cached = self._export
+        if (
+            cached is not None
+            and time.monotonic() - cached[0] < _EXPORT_CHECK
+            and cached[1].is_file()
+        ):
+            return cached[1]
+        graphs = self.graph_names()
+        counts = self.client.counts(graphs)
+        key = hashlib.sha256(repr(sorted(counts.items())).encode()).hexdigest()[:16]
+        target = cache / f"store-{key}" / DATASET_FILE
+        with self._export_lock:
+            if not target.is_file():
+                target.parent.mkdir(parents=True, exist_ok=True)
+                self._write_nquads(graphs, target)
+        with self._lock:
+            self._export = (time.monotonic(), target)
+        return target
+
+    def _write_nquads(self, graphs: list[str], target: Path) -> None:
+        fd, temp = tempfile.mkstemp(dir=target.parent, prefix=".export-", suffix=".nq")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                for graph in graphs:
+                    self._append_graph(graph, out)
+            os.replace(temp, target)
+        except BaseException:
+            Path(temp).unlink(missing_ok=True)
+            raise
+
+    def _append_graph(self, graph: str, out: TextIO) -> None:
+        node = ox.NamedNode(graph)
+        query = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {node} {{ ?s ?p ?o }} }}"
+        params = [("query", query), ("default-graph-uri", EMPTY_GRAPH), ("named-graph-uri", graph)]
+        conn, response = self.client.open(
+            "POST",
+            self.url,
+            body=_form(params),
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Accept": "application/n-triples",
+            },
+            timeout=_EXPORT_TIMEOUT,
+        )
+        try:
+            self.client.check(self.url, response)
+            got = (response.getheader("Content-Type") or "").split(";")[0].strip()
+            if got != "application/n-triples":
+                raise StoreAnswerError(
+                    f"the store at {self.url} answered a CONSTRUCT in {got!r}, not N-Triples",
+                    hint="configure the store to offer application/n-triples",
+                )
+            for line in io.TextIOWrapper(response, encoding="utf-8"):
+                text = line.strip()
+                if text and not text.startswith("#"):
+                    out.write(f"{text[:-1].rstrip()} {node} .\n")
+        except (OSError, http.client.HTTPException) as err:
+            raise StoreAnswerError(f"exporting {graph} from {self.url} failed: {err}") from err
+        finally:
+            conn.close()
 
     def close(self) -> None:
         """Nothing to release: each request opens and closes its own connection."""

@@ -76,6 +76,10 @@ def artefact_file() -> Path:
     """The build artefact's ``dataset.nq``; downloads need the local artefact."""
     build_dir = current_app.config.get("BUILD_DIR")
     path = Path(build_dir) / "dataset.nq" if build_dir else None
+    # Store mode (subdip serve --store) without a local artefact: export from the store.
+    export = getattr(current_app.extensions["subdip"]["backend"], "dataset_file", None)
+    if (path is None or not path.is_file()) and export is not None:
+        return export(rendering.cache_dir(current_app) / "downloads")
     if path is None or not path.is_file():
         raise ResourceNotFound(
             "downloads are made from the build artefact, and this server has none",
