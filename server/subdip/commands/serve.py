@@ -104,8 +104,12 @@ def ensure_artefact(args: argparse.Namespace) -> Path:
             )
         return build_dir
     from subdip.build import build
+    from subdip.store import read_report
 
-    result = build(out=build_dir)
+    # Keep the reasoner the artefact was built with (its input hash includes it), so a
+    # 'subdip build --engine fast' is served as is rather than rebuilt with the default.
+    engine = str((read_report(build_dir) or {}).get("engine_requested", "auto"))
+    result = build(out=build_dir, engine=engine)
     log.info("%s", result.summary())
     return build_dir
 
