@@ -477,9 +477,20 @@ def _publish_atomic(job: _Job, staging: dict[str, str]) -> dict[str, int]:
     )
     try:
         job.client.update(swap)
-    except StoreError:
+    except StoreAnswerError as err:  # the store answered: it refused and rolled back
         _drop_staging(job.client, list(staging.values()))
-        raise
+        raise StoreError(
+            f"{err.message} — the swap was refused; the published graphs are as they were",
+            hint=err.hint,
+        ) from err
+    except StoreUnreachable as err:
+        # No answer: the store may still be applying the swap. Dropping the staging graphs now
+        # could race with it (a MOVE from an emptied staging graph empties the target).
+        raise StoreError(
+            f"{err.message} — no answer to the swap request: the store may still apply it",
+            hint="check the graphs' counts in a while and publish again; the staging graphs "
+            f"({', '.join(staging.values())}) are left for the store to move or to be dropped",
+        ) from err
     job.timings["swap"] = time.perf_counter() - started
     return job.check_counts({g: g for g in job.graphs}, "verify")
 

@@ -285,6 +285,7 @@ class Faults:
     truncate_puts: bool = False  # forward only the first half of every PUT body's lines
     fail_update_containing: str | None = None  # answer 500 to an update containing this
     delay: float = 0.0  # seconds to wait before forwarding a query
+    delay_update_containing: str | None = None  # ... or an update containing this
     fail_queries: bool = False  # answer every query with an error
     query_status: int = 500  # ... with this status
     accept_override: str | None = None  # replace the Accept header of queries
@@ -352,7 +353,12 @@ class FaultProxy:
         if f.fail_queries and is_query:
             self._answer(h, f.query_status, b"injected query failure", {})
             return
-        if f.delay and is_query:
+        delayed_update = (
+            f.delay_update_containing is not None
+            and h.path.startswith("/update")
+            and f.delay_update_containing.encode() in body
+        )
+        if f.delay and (delayed_update or (is_query and f.delay_update_containing is None)):
             time.sleep(f.delay)
         conn = http.client.HTTPConnection(self.upstream.hostname, self.upstream.port, timeout=60)
         headers = {

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import subprocess
 import sys
+import time
 import warnings
 from pathlib import Path
 
@@ -245,6 +246,20 @@ def test_direct_swap_failure_says_what_may_be_incomplete(
     assert "publish again" in str(caught.value)
     publish(tiny_artefact(2), client(server.url), swap="direct")  # and publishing again repairs
     assert_store_holds(server, tiny_artefact(2))
+
+
+def test_unanswered_swap_is_not_undone(start_oxigraph, fault_proxy, tiny_artefact) -> None:
+    """No answer to the swap: subdip must not drop the staging graphs the store may still move."""
+    server = start_oxigraph()
+    publish(tiny_artefact(1), client(server.url))
+    proxy = fault_proxy(server.url, delay_update_containing="MOVE", delay=3.0)
+    with pytest.raises(StoreError, match="may still apply it"):
+        publish(tiny_artefact(2), client(proxy.url, timeout=1.0))
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and staging_graphs(server):
+        time.sleep(0.1)  # the proxy forwards the swap once its delay is over
+    assert_store_holds(server, tiny_artefact(2))
+    assert staging_graphs(server) == []
 
 
 def test_cli_exit_code_on_a_store_error(start_oxigraph, fault_proxy, tiny_artefact) -> None:
