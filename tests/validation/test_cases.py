@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from rdflib import RDF, Graph, Namespace, URIRef
+from rdflib.collection import Collection
 from validation_cases import CASES, load_manifest
 
 from subdip.loading import load_graph
@@ -107,3 +108,56 @@ def test_global_rules_agree_with_pyshacl(case: dict, run_case) -> None:
     assert _violations(fast) == _violations(reference), (
         f"oxigraph:\n{fast.text()}\npyshacl:\n{reference.text()}"
     )
+
+
+CONSTRAINT_PARAMETERS = {
+    SH[name]
+    for name in [
+        "class",
+        "datatype",
+        "nodeKind",
+        "minCount",
+        "maxCount",
+        "minInclusive",
+        "maxInclusive",
+        "pattern",
+        "languageIn",
+        "uniqueLang",
+        "in",
+        "hasValue",
+        "node",
+        "not",
+        "or",
+        "and",
+        "xone",
+        "qualifiedValueShape",
+        "sparql",
+    ]
+}
+
+
+def test_every_constraint_has_a_message_for_people(shapes) -> None:
+    """A shape with its own constraints carries sh:message (helpers used inside sh:node, sh:or or
+    sh:qualifiedValueShape report through the shape that uses them)."""
+    used_inside = set()
+    for parameter in (SH.node, SH.qualifiedValueShape, SH["not"]):
+        used_inside |= set(shapes.objects(None, parameter))
+    for parameter in (SH["or"], SH["and"], SH.xone):
+        for members in shapes.objects(None, parameter):
+            used_inside |= set(Collection(shapes, members))
+    for helper in list(used_inside):  # and the property shapes of those helpers
+        used_inside |= set(shapes.objects(helper, SH.property))
+    silent = []
+    for shape in (
+        set(shapes.subjects(RDF.type, SH.NodeShape))
+        | set(shapes.subjects(RDF.type, SH.PropertyShape))
+        | set(shapes.objects(None, SH.property))
+    ):
+        if shape in used_inside or not CONSTRAINT_PARAMETERS & set(shapes.predicates(shape)):
+            continue
+        sparql = list(shapes.objects(shape, SH.sparql))
+        if sparql and all(shapes.value(c, SH.message) for c in sparql):
+            continue
+        if shapes.value(shape, SH.message) is None:
+            silent.append(str(shape))
+    assert not silent, f"shapes without sh:message: {sorted(silent)}"
