@@ -29,7 +29,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         ),
         epilog=(
             "Store URLs: Oxigraph http://HOST:7878 ; Fuseki http://HOST:3030/DATASET ; "
-            "Virtuoso http://HOST:8890/sparql (with --graph-store). See docs/external-stores.md."
+            "Virtuoso http://HOST:8890/sparql (with --graph-store). See docs/external-stores.md. "
+            "Exit codes: 0 published, 3 no or damaged build artefact, 6 store error "
+            "(unreachable, credentials refused, HTTP error, counts differ)."
         ),
     )
     parser.add_argument(
@@ -56,7 +58,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--build-dir",
         type=Path,
         default=None,
-        help="the build artefact to publish (default: %(default)s → ./build in a checkout)",
+        help="the build artefact to publish (default: ./build in a checkout)",
     )
     parser.add_argument(
         "--method",
