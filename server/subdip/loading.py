@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urljoin
 
-from rdflib import BNode, Dataset, Graph, URIRef
+from rdflib import RDF, BNode, Dataset, Graph, URIRef
 from rdflib.exceptions import ParserError
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
@@ -35,7 +35,8 @@ _UNBOUND_RE = re.compile(r'Prefix "([^"]*)" not bound')
 
 @dataclass(frozen=True)
 class SourceLocation:
-    """Where a node is first written as a subject: a file and a 1-based line."""
+    """Where a node is defined: the first line where it is written as a subject in a file that
+    gives its type (else the first line where it is a subject at all); 1-based."""
 
     file: Path
     line: int
@@ -223,6 +224,7 @@ def load_graph(paths_: Iterable[Path]) -> LoadedGraph:
     files = expand(paths_)
     graph = Graph()
     where: dict[URIRef, SourceLocation] = {}
+    typed_where: dict[URIRef, SourceLocation] = {}  # preferred: where the node gets its type
     for path in files:
         fmt = FORMATS.get(path.suffix.lower(), "turtle")
         text = _decode(path, path.read_bytes())
@@ -241,6 +243,9 @@ def load_graph(paths_: Iterable[Path]) -> LoadedGraph:
         graph += parsed
         for subject, line in _scan_subjects(path, text):
             where.setdefault(subject, SourceLocation(path, line))
+            if subject not in typed_where and (subject, RDF.type, None) in parsed:
+                typed_where[subject] = SourceLocation(path, line)
+    where.update(typed_where)
     return LoadedGraph(graph=graph, files=files, _where=where)
 
 

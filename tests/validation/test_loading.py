@@ -88,3 +88,12 @@ def test_a_byte_order_mark_is_accepted(tmp_path: Path) -> None:
     loaded = load_graph([path])
     assert len(loaded.graph) == 5
     assert loaded.locate(URIRef(EX + "a")).line == 3
+
+
+def test_the_file_that_types_a_node_is_its_definition(tmp_path: Path) -> None:
+    early = tmp_path / "a-links.ttl"  # sorts first, but only mentions ex:a
+    early.write_text(f"@prefix ex: <{EX}> .\nex:a ex:sameAs ex:z .\n", encoding="utf-8")
+    late = tmp_path / "b-data.ttl"
+    late.write_text(f"@prefix ex: <{EX}> .\n\nex:a a ex:Thing .\n", encoding="utf-8")
+    where = load_graph([tmp_path]).locate(URIRef(EX + "a"))
+    assert where is not None and (where.file, where.line) == (late, 3)
