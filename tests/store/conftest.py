@@ -286,6 +286,7 @@ class Faults:
     fail_update_containing: str | None = None  # answer 500 to an update containing this
     delay: float = 0.0  # seconds to wait before forwarding a query
     delay_update_containing: str | None = None  # ... or an update containing this
+    sabotage_update_containing: str | None = None  # append a failing operation to this update
     fail_queries: bool = False  # answer every query with an error
     query_status: int = 500  # ... with this status
     accept_override: str | None = None  # replace the Accept header of queries
@@ -350,6 +351,12 @@ class FaultProxy:
             self._answer(h, 500, b"injected failure", {})
             return
         is_query = h.path.startswith("/query")
+        if (
+            f.sabotage_update_containing is not None
+            and h.path.startswith("/update")
+            and f.sabotage_update_containing.encode() in body
+        ):  # the store itself fails at the end of the request, after the earlier operations
+            body += b" ;\nDROP GRAPH <urn:subdip:test:no-such-graph>"
         if f.fail_queries and is_query:
             self._answer(h, f.query_status, b"injected query failure", {})
             return

@@ -248,6 +248,16 @@ def test_direct_swap_failure_says_what_may_be_incomplete(
     assert_store_holds(server, tiny_artefact(2))
 
 
+def test_the_swap_is_one_transaction_in_oxigraph(
+    start_oxigraph, fault_proxy, tiny_artefact
+) -> None:
+    """A swap that fails in the store after moving some graphs leaves none of them moved."""
+    server = start_oxigraph()
+    proxy = fault_proxy(server.url, sabotage_update_containing="MOVE")
+    err = _publish_v1_then_fail_v2(server, proxy, tiny_artefact)
+    assert "no-such-graph" in str(err)  # Oxigraph's own error, passed on
+
+
 def test_unanswered_swap_is_not_undone(start_oxigraph, fault_proxy, tiny_artefact) -> None:
     """No answer to the swap: subdip must not drop the staging graphs the store may still move."""
     server = start_oxigraph()
