@@ -262,9 +262,9 @@ def test_unanswered_swap_is_not_undone(start_oxigraph, fault_proxy, tiny_artefac
     """No answer to the swap: subdip must not drop the staging graphs the store may still move."""
     server = start_oxigraph()
     publish(tiny_artefact(1), client(server.url))
-    proxy = fault_proxy(server.url, delay_update_containing="MOVE", delay=3.0)
+    proxy = fault_proxy(server.url, delay_update_containing="MOVE", delay=6.0)
     with pytest.raises(StoreError, match="may still apply it"):
-        publish(tiny_artefact(2), client(proxy.url, timeout=1.0))
+        publish(tiny_artefact(2), client(proxy.url, timeout=2.0))
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and staging_graphs(server):
         time.sleep(0.1)  # the proxy forwards the swap once its delay is over
