@@ -101,7 +101,14 @@ class RemoteBackend:
         rows = self.client.sparql_json(query).get("results", {}).get("bindings", [])
         names = sorted({row["g"]["value"] for row in rows if row.get("g", {}).get("type") == "uri"})
         with self._lock:
+            first = self._graphs is None
             self._graphs = (time.monotonic(), names)
+        if first and not names:
+            log.warning(
+                "the store at %s holds none of subdip's graphs: every query will answer nothing "
+                "(run 'subdip publish --to URL' first)",
+                self.url,
+            )
         return list(names)
 
     def _dataset(
