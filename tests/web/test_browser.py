@@ -149,6 +149,8 @@ class DevTools:
 
         self.socket = connect(websocket_url, max_size=None, open_timeout=10)
         self.ids = itertools.count(1)
+        #: script exceptions and error log entries the page produced (events seen so far)
+        self.errors: list[str] = []
 
     def send(self, method: str, timeout: float = 30, **params: Any) -> dict:
         ident = next(self.ids)
@@ -159,10 +161,20 @@ class DevTools:
             if left <= 0:
                 raise TimeoutError(f"no answer to {method} within {timeout:g} s")
             message = json.loads(self.socket.recv(timeout=left))
+            self._note(message)
             if message.get("id") == ident:
                 if "error" in message:
                     raise RuntimeError(f"{method} failed: {message['error']}")
                 return message.get("result", {})
+
+    def _note(self, message: dict) -> None:
+        method, params = message.get("method"), message.get("params", {})
+        if method == "Runtime.exceptionThrown":
+            details = params.get("exceptionDetails", {})
+            self.errors.append(details.get("exception", {}).get("description") or str(details))
+        elif method == "Log.entryAdded" and params.get("entry", {}).get("level") == "error":
+            entry = params["entry"]
+            self.errors.append(f"{entry.get('text')} ({entry.get('url', '')})")
 
     def evaluate(self, expression: str) -> Any:
         result = self.send("Runtime.evaluate", expression=expression, returnByValue=True)
@@ -235,6 +247,7 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevTools]:
         tools = DevTools(page["webSocketDebuggerUrl"])
         tools.send("Page.enable")
         tools.send("Runtime.enable")
+        tools.send("Log.enable")
         yield tools
         tools.close()
     finally:
@@ -291,6 +304,7 @@ def test_home_page_runs_a_competency_question(served: str, browser: DevTools):
     assert any("Beijing" in text for text in ended_by), ended_by
     assert any("Prague" in r["agreement"]["text"] for r in rows)
     browser.screenshot(ARTEFACTS / "home-cq2.png")
+    assert browser.errors == [], browser.errors
 
 
 def test_page_examples_have_answers_on_the_shipped_data(served: str):
@@ -318,3 +332,4 @@ def test_resource_page_renders_in_the_browser(served: str, browser: DevTools):
     inferred = browser.evaluate("document.querySelectorAll('tr.inferred a.explain').length")
     assert inferred > 0
     browser.screenshot(ARTEFACTS / "resource-hainan.png")
+    assert browser.errors == [], browser.errors
