@@ -332,4 +332,13 @@ def test_resource_page_renders_in_the_browser(served: str, browser: DevTools):
     inferred = browser.evaluate("document.querySelectorAll('tr.inferred a.explain').length")
     assert inferred > 0
     browser.screenshot(ARTEFACTS / "resource-hainan.png")
+    # follow the first "why?" link to the derivation of an inferred statement
+    browser.evaluate("document.querySelector('tr.inferred a.explain').click()")
+    browser.wait_until(
+        "location.pathname === '/explain' && document.readyState === 'complete'"
+        " && document.querySelector('h1') !== null"
+    )
+    assert browser.evaluate("document.querySelector('h1').textContent") == "Why does this hold?"
+    assert browser.evaluate("document.querySelectorAll('li.step.asserted').length") > 0
+    browser.screenshot(ARTEFACTS / "explain.png")
     assert browser.errors == [], browser.errors
