@@ -97,3 +97,15 @@ def test_the_file_that_types_a_node_is_its_definition(tmp_path: Path) -> None:
     late.write_text(f"@prefix ex: <{EX}> .\n\nex:a a ex:Thing .\n", encoding="utf-8")
     where = load_graph([tmp_path]).locate(URIRef(EX + "a"))
     assert where is not None and (where.file, where.line) == (late, 3)
+
+
+def test_trig_and_nquads_are_merged_into_one_graph(tmp_path: Path) -> None:
+    trig = tmp_path / "named.trig"
+    trig.write_text(
+        f"@prefix ex: <{EX}> .\nex:g {{ ex:a ex:p ex:b . }}\nex:c ex:p ex:d .\n", encoding="utf-8"
+    )
+    quads = tmp_path / "quads.nq"
+    quads.write_text(f"<{EX}e> <{EX}p> <{EX}f> <{EX}g2> .\n", encoding="utf-8")
+    loaded = load_graph([trig, quads])
+    assert len(loaded.graph) == 3
+    assert (URIRef(EX + "e"), URIRef(EX + "p"), URIRef(EX + "f")) in loaded.graph
