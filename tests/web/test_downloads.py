@@ -97,3 +97,18 @@ def test_downloads_need_the_artefact(pages_client, pages_app, tmp_path):
     response = pages_client.get("/download/asserted.ttl")
     assert response.status_code == 404
     assert "subdip build" in response.get_data(as_text=True)
+
+
+def test_cache_falls_back_to_temp_when_the_build_is_read_only(tmp_path, monkeypatch):
+    from types import SimpleNamespace
+
+    from subdip.web import rendering
+
+    app = SimpleNamespace(config={"BUILD_DIR": str(tmp_path / "build")})
+    assert rendering.cache_dir(app) == tmp_path / "build" / "web-cache"
+    monkeypatch.setattr(rendering.os, "access", lambda path, mode: False)
+    fallback = rendering.cache_dir(app)
+    assert fallback.is_dir() and not fallback.is_relative_to(tmp_path)
+    assert fallback.name.startswith("subdip-web-cache-")
+    other = rendering.cache_dir(SimpleNamespace(config={"BUILD_DIR": str(tmp_path / "b2")}))
+    assert other != fallback  # one folder per build

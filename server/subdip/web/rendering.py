@@ -8,6 +8,9 @@ an order of magnitude faster than rdflib on large graphs.
 
 from __future__ import annotations
 
+import hashlib
+import logging
+import os
 import re
 import tempfile
 from collections.abc import Iterable
@@ -23,6 +26,8 @@ from subdip.namespaces import ONTOLOGY_IRI, PREFIXES
 from subdip.sparql.formats import NotAcceptable
 
 __all__ = ["NotAcceptable", "ResourceNotFound"]
+
+log = logging.getLogger(__name__)
 
 
 class ResourceNotFound(SubdipError):
@@ -375,13 +380,26 @@ def template_globals() -> dict[str, Any]:
 def cache_dir(app: Any) -> Path:
     """Where the pages cache generated files (config ``CACHE_DIR``; else inside the build).
 
-    Inside the build folder by default, so a new build (renamed into place) starts afresh.
+    Inside the build folder by default, so a new build (renamed into place) starts afresh; a
+    read-only build folder falls back to a per-build folder under the system's temp dir.
     """
     configured = app.config.get("CACHE_DIR")
     if configured:
         folder = Path(configured)
-    elif app.config.get("BUILD_DIR"):
-        folder = Path(app.config["BUILD_DIR"]) / "web-cache"
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+    build_dir = app.config.get("BUILD_DIR")
+    if build_dir:
+        folder = Path(build_dir) / "web-cache"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            if os.access(folder, os.W_OK):
+                return folder
+        except OSError:
+            pass
+        log.warning("build folder %s is not writable: caching pages' files in temp", build_dir)
+        key = hashlib.sha256(str(Path(build_dir).resolve()).encode()).hexdigest()[:12]
+        folder = Path(tempfile.gettempdir()) / f"subdip-web-cache-{key}"
     else:
         folder = Path(tempfile.gettempdir()) / "subdip-web-cache"
     folder.mkdir(parents=True, exist_ok=True)
