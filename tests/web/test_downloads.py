@@ -112,3 +112,5 @@ def test_cache_falls_back_to_temp_when_the_build_is_read_only(tmp_path, monkeypa
     assert fallback.name.startswith("subdip-web-cache-")
     other = rendering.cache_dir(SimpleNamespace(config={"BUILD_DIR": str(tmp_path / "b2")}))
     assert other != fallback  # one folder per build
+    for folder in (fallback, other):  # they live in the system temp dir: leave nothing behind
+        folder.rmdir()
