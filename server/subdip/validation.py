@@ -27,6 +27,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pyshacl
+from pyshacl.rdfutil.inoculate import inoculate
 from rdflib import RDF, RDFS, XSD, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.term import Node
@@ -349,17 +350,19 @@ def _store(*graphs: Graph) -> ox.Store:
 
 
 def _run_global_rules(
-    rules: list[_GlobalRule], data: Graph, ontology: Graph, report: Graph, names: _Names
+    rules: list[_GlobalRule], store: ox.Store, report: Graph, names: _Names, *, union: bool = False
 ) -> bool:
-    """Add the rules' results to ``report``; False when one of them is a violation."""
+    """Add the rules' results to ``report``; False when one of them is a violation.
+
+    ``store`` holds the data and the ontology (in its default graph, or in any graphs when
+    ``union``)."""
     if not rules:
         return True
-    store = _store(data, ontology)
     report_node = report.value(None, RDF.type, SH.ValidationReport)
     conforms = True
     for rule in rules:
         seen: set[tuple] = set()
-        solutions = store.query(rule.query)
+        solutions = store.query(rule.query, use_default_graph_as_union=union)
         variables = solutions.variables
         for solution in solutions:
             bound = {var.value: _from_ox(solution[var]) for var in variables}
@@ -397,6 +400,11 @@ def _run_global_rules(
     return conforms
 
 
+ENGINES = ("auto", "pyshacl", "fast")
+#: Below this many data triples ``engine="auto"`` keeps pySHACL, the reference engine.
+FAST_THRESHOLD = 20_000
+
+
 def validate(
     data: Graph,
     *,
@@ -404,20 +412,55 @@ def validate(
     shapes: Graph | None = None,
     locate: Locate | None = None,
     sparql_engine: str = "oxigraph",
+    engine: str = "auto",
 ) -> ValidationResult:
     """Validate ``data`` against the shapes, with the ontology's class hierarchy.
 
     ``ontology`` defaults to the shipped ontology and ``shapes`` to the shipped shapes;
     ``locate`` (e.g. ``LoadedGraph.locate``) maps a focus node to the file:line defining it;
     ``sparql_engine`` says who runs the global SPARQL rules (see the module docstring).
+    ``engine``: ``pyshacl`` (the reference), ``fast`` (``subdip.shacl_fast``: one SPARQL query
+    per constraint on pyoxigraph, for large graphs) or ``auto`` (pySHACL below
+    ``FAST_THRESHOLD`` data triples, fast above); both give the same results.
     The caller's graphs are never modified.
     """
     if sparql_engine not in SPARQL_ENGINES:
         raise ValueError(f"sparql_engine must be one of {SPARQL_ENGINES}, not {sparql_engine!r}")
-    if ontology is None:
-        ontology = ontology_graph()
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {ENGINES}, not {engine!r}")
     if shapes is None:
         shapes = shapes_graph()
+    if ontology is None:
+        ontology = ontology_graph()
+    if engine == "fast" or (engine == "auto" and len(data) >= FAST_THRESHOLD):
+        # what pySHACL mixes into the data from ont_graph: the ontology's class and property
+        # declarations and its RDFS/OWL axioms, not its other triples (e.g. its own sources)
+        store = _store(data, inoculate(Graph(), ontology))
+        return _validate_fast(store, shapes, locate, union=False, names=_Names(data, shapes))
+    return _validate_pyshacl(data, ontology, shapes, locate, sparql_engine)
+
+
+def _validate_fast(
+    store: ox.Store, shapes: Graph, locate: Locate | None, *, union: bool, names: _Names
+) -> ValidationResult:
+    """The fast engine: compiled core shapes and the global rules, all on ``store``."""
+    from subdip import shacl_fast
+
+    core, rules = _split_shapes(shapes)
+    subclasses = shacl_fast.subclass_closure(store, union=union)
+    checks = shacl_fast.compile_checks(core, subclasses)
+    hits = list(shacl_fast.run_checks(checks, store, union=union))
+    conforms, report = shacl_fast.report_graph(hits, shapes)
+    global_conforms = _run_global_rules(rules, store, report, names, union=union)
+    results = _results(report, names, locate)
+    log.debug("fast engine: %d checks, %d result(s)", len(checks), len(results))
+    return ValidationResult(conforms and global_conforms, results, report)
+
+
+def _validate_pyshacl(
+    data: Graph, ontology: Graph, shapes: Graph, locate: Locate | None, sparql_engine: str
+) -> ValidationResult:
+    """The reference engine: pySHACL, with the global rules on pyoxigraph unless told not to."""
     rules: list[_GlobalRule] = []
     core = shapes
     if sparql_engine == "oxigraph":
@@ -437,10 +480,20 @@ def validate(
     if not isinstance(report, Graph):  # pyshacl returns a graph for these arguments
         raise TypeError(f"unexpected pySHACL report type {type(report).__name__}")
     names = _Names(data, shapes)
-    global_conforms = _run_global_rules(rules, data, ontology, report, names)
+    global_conforms = True
+    if rules:
+        global_conforms = _run_global_rules(rules, _store(data, ontology), report, names)
     results = _results(report, names, locate)
     log.debug("validated %d triples: %d result(s)", len(data), len(results))
     return ValidationResult(bool(conforms) and global_conforms, results, report)
 
 
-__all__ = ["ValidationResult", "Violation", "ontology_shapes_graph", "shapes_graph", "validate"]
+__all__ = [
+    "ENGINES",
+    "FAST_THRESHOLD",
+    "ValidationResult",
+    "Violation",
+    "ontology_shapes_graph",
+    "shapes_graph",
+    "validate",
+]
