@@ -16,7 +16,7 @@ from rdflib.compare import isomorphic
 from subdip import progress
 from subdip.build import build
 from subdip.cli import main
-from subdip.errors import NotConformingError, UsageError
+from subdip.errors import BuildError, NotConformingError, UsageError
 from subdip.namespaces import GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_LINKS, GRAPH_ONTOLOGY
 from subdip.store import artefact_ready, graph_from_store, open_store, read_report
 
@@ -256,3 +256,22 @@ def test_progress_is_shown_on_a_terminal_only(project, tmp_path, monkeypatch):
         lines[0] == "[1/3] loading ..." and "[3/3] reasoning and writing the artefact ..." in lines
     )
     assert sum("done in" in line for line in lines) == 3
+
+
+@pytest.mark.parametrize("engine", ["fast", "owlrl"])
+def test_inconsistent_data_fails_the_build_and_keeps_the_artefact(project, tmp_path, engine):
+    out = tmp_path / "build"
+    build(out=out, engine="fast")
+    before = fingerprint(out)
+    (project / "data" / "clash.ttl").write_text(
+        "@prefix id: <https://w3id.org/subdip/id/> .\n"
+        "@prefix subdip: <https://w3id.org/subdip/ontology#> .\n"
+        "id:hainan a subdip:State .\n"  # a Polity, disjoint with Firm ...
+        "id:jiangxi subdip:owns id:hainan .\n",  # ... and what is owned is a Firm
+        encoding="utf-8",
+    )
+    with pytest.raises(BuildError, match="inconsistent"):
+        build(out=out, engine=engine)
+    assert fingerprint(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["build", "project"]
+    assert main(["build", "--out", str(out), "--engine", engine]) == BuildError.exit_code
