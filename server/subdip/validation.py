@@ -32,10 +32,11 @@ from rdflib import RDF, RDFS, XSD, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.term import Node
 
-from subdip import paths
+from subdip import paths, shacl_fast
 from subdip.errors import LoadError
 from subdip.loading import SourceLocation, expand, load_graph, ontology_graph
 from subdip.namespaces import PREFIXES
+from subdip.shacl_fast import UnsupportedShape
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 log = logging.getLogger(__name__)
@@ -238,6 +239,9 @@ def _results(report: Graph, names: _Names, locate: Locate | None) -> list[Violat
             _SEVERITY_ORDER.get(severity, 3),
             violation.path or "",
             violation.message,
+            violation.constraint,  # the rest only makes the order total (reproducible reports)
+            violation.value or "",
+            violation.source_shape,
         )
         found.append((key, violation))
     found.sort(key=lambda kv: kv[0])
@@ -436,7 +440,12 @@ def validate(
         # what pySHACL mixes into the data from ont_graph: the ontology's class and property
         # declarations and its RDFS/OWL axioms, not its other triples (e.g. its own sources)
         store = _store(data, inoculate(Graph(), ontology))
-        return _validate_fast(store, shapes, locate, union=False, names=_Names(data, shapes))
+        try:
+            return _validate_fast(store, shapes, locate, union=False, names=_Names(data, shapes))
+        except UnsupportedShape as err:
+            if engine == "fast":
+                raise
+            log.warning("fast SHACL engine cannot compile the shapes (%s); using pySHACL", err)
     return _validate_pyshacl(data, ontology, shapes, locate, sparql_engine)
 
 
@@ -444,8 +453,6 @@ def _validate_fast(
     store: ox.Store, shapes: Graph, locate: Locate | None, *, union: bool, names: _Names
 ) -> ValidationResult:
     """The fast engine: compiled core shapes and the global rules, all on ``store``."""
-    from subdip import shacl_fast
-
     core, rules = _split_shapes(shapes)
     subclasses = shacl_fast.subclass_closure(store, union=union)
     checks = shacl_fast.compile_checks(core, subclasses)
