@@ -275,3 +275,12 @@ def test_inconsistent_data_fails_the_build_and_keeps_the_artefact(project, tmp_p
     assert fingerprint(out) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["build", "project"]
     assert main(["build", "--out", str(out), "--engine", engine]) == BuildError.exit_code
+
+
+def test_explain_reuses_the_artefact_whichever_engine_built_it(project, tmp_path, capsys):
+    out = tmp_path / "build"
+    build(out=out, engine="fast")
+    before = fingerprint(out)
+    assert main(["explain", "id:ccp", "subdip:controls", "id:sansha", "--out", str(out)]) == 0
+    assert "prp-trp" in capsys.readouterr().out
+    assert fingerprint(out) == before  # not rebuilt with owlrl

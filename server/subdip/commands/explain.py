@@ -16,12 +16,13 @@ from rdflib.namespace import RDF
 from rdflib.term import Node
 from rdflib.util import from_n3
 
+from subdip import paths
 from subdip.build import build
 from subdip.errors import UsageError
 from subdip.explain import StoreView, explain
 from subdip.namespaces import PREFIXES
 from subdip.reasoning import ENGINES
-from subdip.store import open_store
+from subdip.store import open_store, read_report
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -45,7 +46,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--out", type=Path, metavar="DIR", help="the build artefact's folder (default ./build)"
     )
     parser.add_argument(
-        "--engine", choices=ENGINES, default="auto", help="engine if a build is needed"
+        "--engine",
+        choices=ENGINES,
+        default=None,
+        help="engine if a build is needed (default: the one the existing artefact was built "
+        "with, else auto)",
     )
     parser.set_defaults(func=run)
 
@@ -85,7 +90,12 @@ def run(args: argparse.Namespace) -> int:
     s = parse_term(args.subject, position="subject")
     p = parse_term(args.predicate, position="predicate")
     o = parse_term(args.object, position="object")
-    result = build(out=args.out, engine=args.engine)
+    out = args.out or paths.default_build_dir()
+    engine = args.engine
+    if engine is None:  # reuse an up-to-date artefact whichever engine built it
+        requested = (read_report(out) or {}).get("engine_requested")
+        engine = requested if requested in ENGINES else "auto"
+    result = build(out=out, engine=engine)
     view = StoreView(open_store(result.out))
     explanation = explain(view, s, p, o)
     if args.format == "json":
