@@ -26,6 +26,7 @@ from rdflib.term import Node
 from subdip.namespaces import (
     GRAPH_ASSERTED,
     GRAPH_INFERRED,
+    GRAPH_LINKS,
     GRAPH_ONTOLOGY,
     PREFIXES,
     SUBDIP,
@@ -123,7 +124,10 @@ class Explanation:
             )
             return
         if self.status == "asserted":
-            where = "the ontology" if self.graph == str(GRAPH_ONTOLOGY) else "the data"
+            where = {
+                str(GRAPH_ONTOLOGY): "the ontology",
+                str(GRAPH_LINKS): "the Wikidata links",
+            }.get(self.graph or "", "the data")
             lines.append(f"{pad}{stated}  [asserted in {where}]")
             for s in self.sources:
                 how = f" (claim {_short(URIRef(s.claim))})" if s.claim else ""
@@ -168,6 +172,7 @@ class StoreView:
         self._asserted = ox.NamedNode(str(GRAPH_ASSERTED))
         self._inferred = ox.NamedNode(str(GRAPH_INFERRED))
         self._ontology = ox.NamedNode(str(GRAPH_ONTOLOGY))
+        self._links = ox.NamedNode(str(GRAPH_LINKS))
         # the whole ontology graph, plus the few axioms the data may state itself (looked up
         # by predicate and by OWL class, so a large asserted graph is never scanned)
         tbox = Graph()
@@ -237,7 +242,7 @@ class StoreView:
 
     def asserted(self, t: Triple, graph: str) -> Explanation:
         """The explanation of an asserted triple: where it is and its sources."""
-        sources = self.sources(t) if graph == str(GRAPH_ASSERTED) else []
+        sources = self.sources(t) if graph in (str(GRAPH_ASSERTED), str(GRAPH_LINKS)) else []
         return Explanation(t, "asserted", sources=sources, graph=graph, label=self.triple_text(t))
 
     def graph_of(self, t: Triple) -> str | None:
@@ -255,6 +260,9 @@ class StoreView:
         if isinstance(term, Literal):
             return False
         return next(iter(self.store.quads_for_pattern(o, None, None)), None) is not None
+
+    def in_links(self, t: Triple) -> bool:
+        return next(iter(self._quads(*t, self._links)), None) is not None
 
     def holds(self, t: Triple) -> bool:
         return any(
@@ -284,8 +292,8 @@ class StoreView:
         s, p, o = t
         found: list[Source] = []
         for claim in self._claims(s, p, o):
-            article = next(iter(self.objects(claim, SUBDIP.statedIn)), None)
-            for pub in self.objects(claim, DCTERMS.source):
+            article = next(iter(self._described(claim, SUBDIP.statedIn)), None)
+            for pub in self._described(claim, DCTERMS.source):
                 found.append(
                     Source(
                         publication=str(pub),
@@ -299,11 +307,18 @@ class StoreView:
                 found.append(Source(publication=str(pub), citation=self.citation(pub)))
         return sorted(set(found), key=lambda src: (src.claim or "", src.publication))
 
+    def _described(self, node: Node, p: Node) -> list[Node]:
+        """Objects of (node p ?) in the data or the links (claims live in both)."""
+        found = [t[2] for t in self.match(node, p, None)]
+        found += [to_rdflib(q.object) for q in self._quads(node, p, None, self._links)]
+        return list(dict.fromkeys(found))
+
     def _claims(self, s: Node, p: Node, o: Node) -> list[Node]:
         """Claim nodes reifying (s p o): ?c rdf:subject s; rdf:predicate p; rdf:object o."""
         query = (
-            f"SELECT DISTINCT ?c WHERE {{ GRAPH <{GRAPH_ASSERTED}> {{ ?c <{RDF.subject}> "
-            f"{to_ox(s)} ; <{RDF.predicate}> {to_ox(p)} ; <{RDF.object}> {to_ox(o)} }} }}"
+            f"SELECT DISTINCT ?c WHERE {{ VALUES ?g {{ <{GRAPH_ASSERTED}> <{GRAPH_LINKS}> }} "
+            f"GRAPH ?g {{ ?c <{RDF.subject}> {to_ox(s)} ; <{RDF.predicate}> {to_ox(p)} ; "
+            f"<{RDF.object}> {to_ox(o)} }} }}"
         )
         return sorted(to_rdflib(row["c"]) for row in self.store.query(query))
 
@@ -612,6 +627,8 @@ def explain(dataset: StoreView | ox.Store, s: Node, p: Node, o: Node) -> Explana
     graph = view.graph_of(t)
     if graph is not None:
         return view.asserted(t, graph)
+    if view.in_links(t):  # the links are served as stated and never reasoned over
+        return view.asserted(t, str(GRAPH_LINKS))
     search = _Search(view)
     if not view.holds(t) and not search.virtual(t):
         return Explanation(t, "not-holding")
