@@ -486,11 +486,16 @@ def top_level(shapes: Graph) -> dict[Node, list[Node]]:
     return dict(sources)
 
 
-def subclass_closure(store: ox.Store, *, union: bool) -> dict[Node, set[Node]]:
+#: Keyword arguments of ``Store.query`` saying which graphs are the data (default: the store's
+#: default graph; ``{"default_graph": [g1, g2]}``: the union of those graphs).
+Scope = dict[str, object]
+
+
+def subclass_closure(store: ox.Store, scope: Scope | None = None) -> dict[Node, set[Node]]:
     """class -> every class below it (``rdfs:subClassOf*`` over the queried graph)."""
     direct: dict[Node, set[Node]] = defaultdict(set)
     query = f"SELECT ?sub ?sup WHERE {{ ?sub <{RDFS.subClassOf}> ?sup }}"
-    for row in store.query(query, use_default_graph_as_union=union):
+    for row in store.query(query, **(scope or {})):
         sub, sup = row["sub"], row["sup"]
         if isinstance(sub, ox.NamedNode) and isinstance(sup, ox.NamedNode):
             direct[URIRef(sup.value)].add(URIRef(sub.value))
@@ -548,11 +553,11 @@ class Hit:
     value: Node | None
 
 
-def run_checks(checks: list[Check], store: ox.Store, *, union: bool) -> Iterator[Hit]:
-    """Run each check once over ``store`` (``union``: the default graph is every graph)."""
+def run_checks(checks: list[Check], store: ox.Store, scope: Scope | None = None) -> Iterator[Hit]:
+    """Run each check once over the graphs of ``store`` that ``scope`` names."""
     for check in checks:
         try:
-            solutions = store.query(check.query, use_default_graph_as_union=union)
+            solutions = store.query(check.query, **(scope or {}))
         except SyntaxError as err:  # a compiler bug, never the user's data
             log.error("fast SHACL: query for %s does not parse: %s", check.shape, check.query)
             raise RuntimeError(f"fast SHACL produced an invalid query for {check.shape}") from err
@@ -602,6 +607,7 @@ def report_graph(hits: list[Hit], shapes: Graph) -> tuple[bool, Graph]:
 __all__ = [
     "Check",
     "Hit",
+    "Scope",
     "UnsupportedShape",
     "compile_checks",
     "report_graph",

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
+import pyoxigraph as ox
 import pytest
 from rdflib import RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
 from validation_cases import CASES, load_manifest
@@ -22,7 +23,7 @@ from validation_cases import CASES, load_manifest
 from subdip import shacl_fast
 from subdip.loading import data_files, link_files, load_graph
 from subdip.namespaces import ID, SUBDIP
-from subdip.validation import ValidationResult, validate
+from subdip.validation import ValidationResult, _to_ox, validate, validate_store
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 DCTERMS = Namespace("http://purl.org/dc/terms/")
@@ -325,3 +326,30 @@ def test_auto_uses_the_fast_engine_above_the_threshold(
 def test_unknown_engine_is_refused(extra: tuple[Graph, Graph]) -> None:
     with pytest.raises(ValueError, match="engine"):
         validate(extra[1], ontology=Graph(), shapes=extra[0], engine="turbo")
+
+
+# --- validating a graph already in Oxigraph (the large-build path) ------------------------------
+
+
+@pytest.mark.slow
+def test_validate_store_gives_the_results_of_validate(
+    broken_generated: tuple[Graph, set], ontology: Graph, shapes: Graph
+) -> None:
+    graph, _injected = broken_generated
+    store = ox.Store()
+    data = ox.NamedNode("urn:x-test:data")
+    store.extend(ox.Quad(_to_ox(s), _to_ox(p), _to_ox(o), data) for s, p, o in graph)
+    store.add(
+        ox.Quad(
+            ox.NamedNode(str(EX.other)),
+            ox.NamedNode(str(RDF.type)),
+            ox.NamedNode(str(SUBDIP.Claim)),
+        )
+    )
+    before = sorted(map(str, store))
+    in_store = validate_store(store, data, ontology=ontology, shapes=shapes)
+    assert sorted(map(str, store)) == before  # the ontology mixed in for the check is gone
+    in_memory = validate(graph, ontology=ontology, shapes=shapes, engine="fast")
+    assert not in_store.conforms
+    _assert_same(in_memory, in_store, "validate_store")
+    assert EX.other not in {r.focus for r in in_store.results}  # other graphs are not data
