@@ -396,6 +396,28 @@ def table(records: list[dict[str, Any]], args: argparse.Namespace) -> str:
         [f"{_get(r, 'build', 'cpu_s'):.1f}" if _get(r, "build", "cpu_s") else "-" for r in records],
     )
     add(
+        "fast build without validation: total (s)",
+        [_secs(r.get("artefact"), cap=args.cap) if r.get("artefact") else "-" for r in records],
+    )
+    add(
+        "  of which reason / write (s)",
+        [
+            f"{t['reason']:.2f} / {t['write']:.2f}"
+            if (t := _get(r, "artefact", "result", "timings"))
+            else "-"
+            for r in records
+        ],
+    )
+    add(
+        "  peak memory (MB) / CPU (s)",
+        [
+            f"{_get(r, 'artefact', 'peak_mb'):.0f} / {_get(r, 'artefact', 'cpu_s'):.1f}"
+            if _get(r, "artefact", "result")
+            else "-"
+            for r in records
+        ],
+    )
+    add(
         "inferred triples (fast, filtered)",
         [str(_get(r, "reason-fast", "result", "inferred") or "-") for r in records],
     )
@@ -456,16 +478,17 @@ def table(records: list[dict[str, Any]], args: argparse.Namespace) -> str:
             rl = {e["query"]: e for e in _get(r, "cq-rdflib", "events") or [] if "query" in e}
             o = ox.get(name)
             lib = rl.get(name)
-            o_ms = f"{o['seconds'] * 1000:.1f}" if o else "-"
+            o_ms = f"{o['seconds'] * 1000:.1f} ms" if o else "-"
             if o and o.get("capped"):
-                o_ms = f"> {o['seconds'] * 1000:.0f}"
+                o_ms = f"> {o['seconds']:.0f} s"
             if lib:
-                l_ms = f"{lib['seconds'] * 1000:.0f}"
+                l_ms = f"{lib['seconds'] * 1000:.0f} ms"
             elif _get(r, "cq-rdflib", "capped"):
-                l_ms = f"> cap {args.cq_rdflib_cap:.0f} s"
+                l_ms = f"> cap ({args.cq_rdflib_cap:.0f} s for all)"
             else:
                 l_ms = "-"
-            cells.append(f"{o_ms} / {l_ms} ms ({o['rows'] if o else '?'} rows)")
+            n_rows = o.get("rows") if o else None
+            cells.append(f"{o_ms} / {l_ms}" + (f" ({n_rows} rows)" if n_rows is not None else ""))
         add(f"CQ {name[:28]}: oxigraph / rdflib", cells)
     for server in ("subdip serve", "oxigraph serve", "rdflib-endpoint"):
         add(
@@ -553,7 +576,11 @@ def targets_text(records: list[dict[str, Any]]) -> str:
     lines.append(
         f"- build peak memory < {TARGETS['build_1m_mb']:.0f} MB: "
         + (
-            f"{peak:.0f} MB ({'met' if peak < TARGETS['build_1m_mb'] else 'missed'})"
+            (
+                f"{peak:.0f} MB ({'met' if peak < TARGETS['build_1m_mb'] else 'missed'})"
+                if total
+                else f"{peak:.0f} MB when stopped at the cap (not known for a whole build)"
+            )
             if peak
             else "-"
         )
@@ -582,6 +609,29 @@ def targets_text(records: list[dict[str, Any]]) -> str:
         f"first start {start} s, restart {restart} s"
     )
     return "\n".join(lines)
+
+
+def markdown(
+    path: Path, records: list[dict[str, Any]], info: dict[str, Any], args: argparse.Namespace
+) -> None:
+    """The results page: command, machine, table, targets."""
+    machine_text = (
+        f"{info['cpu']}, {info['cores']} cores, {info['memory_gb']} GB RAM; Python "
+        f"{info['python']}; "
+        + ", ".join(f"{k} {v}" for k, v in info["versions"].items())
+        + f"; load client: {info['load_client']}, {args.connections} connections × "
+        f"{float(args.seconds):.0f} s per server; load average (1, 5, 15 min) at start "
+        f"{info['loadavg_at_start']}, at end {info.get('loadavg_at_end')}"
+    )
+    stamp = path.stem[:10]
+    path.write_text(
+        f"# subdip benchmark, {stamp}\n\nCommand: `.venv/bin/python bench/run.py --sizes "
+        f"{args.sizes}`\n\nMachine: {machine_text}\n\nTimes are wall-clock seconds of each "
+        "stage in its own process, on a machine shared with other jobs (see the load "
+        "average): CPU seconds, peak memory and all details are in the .json file.\n\n"
+        f"{table(records, args)}\n\n{targets_text(records)}\n",
+        encoding="utf-8",
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -633,6 +683,12 @@ def main(argv: list[str] | None = None) -> int:
         saved = json.loads(args.table_from.read_text(encoding="utf-8"))
         records = saved["sizes"] if isinstance(saved, dict) else saved
         print(table(records, args) + "\n\n" + targets_text(records))
+        if isinstance(saved, dict) and "machine" in saved:  # a complete run: rewrite its page
+            for key in ("sizes", "connections", "seconds"):
+                setattr(args, key, saved["args"].get(key, getattr(args, key)))
+            for key in ("cap", "build_cap", "owlrl_cap", "cq_rdflib_cap"):
+                setattr(args, key, float(saved["args"].get(key, getattr(args, key))))
+            markdown(args.table_from.with_suffix(".md"), records, saved["machine"], args)
         return 0
     sizes = [generate.parse_size(s) for s in args.sizes.split(",") if s.strip()]
     args.workdir.mkdir(parents=True, exist_ok=True)
@@ -649,21 +705,7 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y-%m-%d")
     name = f"{stamp}-{args.sizes.replace(',', '-')}"
-    machine_text = (
-        f"{info['cpu']}, {info['cores']} cores, {info['memory_gb']} GB RAM; Python "
-        f"{info['python']}; "
-        + ", ".join(f"{k} {v}" for k, v in info["versions"].items())
-        + f"; load client: {info['load_client']}, {args.connections} connections × "
-        f"{args.seconds:.0f} s per server; load average at start {info['loadavg_at_start']}, "
-        f"at end {info['loadavg_at_end']}"
-    )
-    (args.out / f"{name}.md").write_text(
-        f"# subdip benchmark, {stamp}\n\nCommand: `.venv/bin/python bench/run.py --sizes "
-        f"{args.sizes}`\n\nMachine: {machine_text}\n\nTimes are wall-clock seconds of each "
-        f"stage in its own process (CPU seconds and all details in the .json file).\n\n"
-        f"{text}\n\n{summary}\n",
-        encoding="utf-8",
-    )
+    markdown(args.out / f"{name}.md", records, info, args)
     (args.out / f"{name}.json").write_text(
         json.dumps(
             {"machine": info, "args": {k: str(v) for k, v in vars(args).items()}, "sizes": records},
