@@ -344,9 +344,20 @@ def _from_ox(term: object) -> Node | None:
 
 
 def _store(*graphs: Graph) -> ox.Store:
-    store = ox.Store()  # in memory
+    """An in-memory Oxigraph copy of ``graphs`` (IRIs converted once each: they repeat a lot)."""
+    store = ox.Store()
+    iris: dict[URIRef, ox.NamedNode] = {}
+
+    def term(node: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+        if type(node) is URIRef:
+            found = iris.get(node)
+            if found is None:
+                found = iris[node] = ox.NamedNode(str(node))
+            return found
+        return _to_ox(node)
+
     store.bulk_extend(
-        ox.Quad(_to_ox(s), _to_ox(p), _to_ox(o), ox.DefaultGraph())
+        ox.Quad(term(s), term(p), term(o), ox.DefaultGraph())
         for graph in graphs
         for s, p, o in graph
     )

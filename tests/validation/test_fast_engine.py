@@ -353,3 +353,16 @@ def test_validate_store_gives_the_results_of_validate(
     assert not in_store.conforms
     _assert_same(in_memory, in_store, "validate_store")
     assert EX.other not in {r.focus for r in in_store.results}  # other graphs are not data
+
+
+def test_cli_engine_flag_gives_the_same_report(capsys: pytest.CaptureFixture[str]) -> None:
+    from subdip import cli
+
+    case = [str(CASES / MANIFEST["base"]), str(CASES / "invalid/territory-actor.ttl")]
+    reports = {}
+    for engine in ("pyshacl", "fast"):
+        code = cli.main(["validate", "--engine", engine, "--format", "json", *case])
+        assert code == 1, engine
+        reports[engine] = capsys.readouterr().out
+    assert reports["fast"] == reports["pyshacl"]
+    assert "sh:NotConstraintComponent" in reports["fast"]

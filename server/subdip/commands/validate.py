@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from subdip.loading import data_files, link_files, load_graph, ontology_graph
-from subdip.validation import shapes_graph, validate
+from subdip.validation import ENGINES, FAST_THRESHOLD, shapes_graph, validate
 
 FORMATS = ("text", "json", "turtle")
 
@@ -48,6 +48,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="PATH",
         help="use these shapes files or folders instead of the shipped shapes (repeatable)",
     )
+    parser.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default="auto",
+        help="SHACL engine: pyshacl (the reference), fast (one SPARQL query per constraint on "
+        f"Oxigraph, for large data), auto (pyshacl below {FAST_THRESHOLD:,} triples; default)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -59,6 +66,7 @@ def run(args: argparse.Namespace) -> int:
         ontology=ontology_graph(),
         shapes=shapes_graph(args.shapes),
         locate=loaded.locate,
+        engine=args.engine,
     )
     if args.format == "json":
         sys.stdout.write(result.as_json())
