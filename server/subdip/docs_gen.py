@@ -159,7 +159,7 @@ def generate_html(
     except ImportError as err:
         raise DocsUnavailable(
             "pyLODE is not installed, so the ontology documentation cannot be generated",
-            hint="pip install 'subdip[docs]' (pylode==3.3.4)",
+            hint="reinstall subdip, which requires pylode==3.3.4: pip install 'pylode==3.3.4'",
         ) from err
     ontology = Graph().parse(ontology_path, format="turtle")
     prepared = join_bilingual_labels(ontology)
