@@ -14,6 +14,7 @@ Refusals raise :class:`~subdip.errors.QueryRejected` (400) or
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Literal
@@ -171,13 +172,29 @@ def tokenize(text: str, max_depth: int) -> list[Token]:
 # --- checks ---------------------------------------------------------------------------------
 
 
+#: Accepted queries remembered by :func:`check_query` (bounded: at most this many texts of at
+#: most ``max_query_bytes`` each). Rejections raise and are never remembered.
+CHECKED_CACHE_SIZE = 64
+
+
 def check_query(query: str, limits: GuardLimits | None = None) -> QueryInfo:
     """Refuse queries that are unsafe or beyond the limits; describe the rest.
+
+    The verdict on an accepted text is remembered (the lexer is a third of a lookup's cost
+    in the web worker, and the endpoint and the backend both ask about the same text).
 
     >>> check_query("SELECT * WHERE { ?s ?p 'SERVICE' }").form
     'SELECT'
     """
-    limits = limits or GuardLimits()
+    return _check_query_cached(query, limits or GuardLimits())
+
+
+@functools.lru_cache(maxsize=CHECKED_CACHE_SIZE)
+def _check_query_cached(query: str, limits: GuardLimits) -> QueryInfo:
+    return _check_query(query, limits)
+
+
+def _check_query(query: str, limits: GuardLimits) -> QueryInfo:
     size = len(query.encode("utf-8", "surrogatepass"))
     if size > limits.max_query_bytes:
         raise QueryTooLarge(

@@ -9,6 +9,7 @@ format first). An absent or empty header accepts anything.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -143,8 +144,14 @@ def choose(header: str | None, offered: Sequence[ResultFormat]) -> ResultFormat 
 _CROSS_FAMILY = {"json": "jsonld", "jsonld": "json", "xml": "rdfxml", "rdfxml": "xml"}
 
 
+@functools.lru_cache(maxsize=128)
 def negotiate(accept: str | None, format_param: str | None = None) -> FormatChoice:
-    """Pick a format for each result family from ``format=`` (wins) or the Accept header."""
+    """Pick a format for each result family from ``format=`` (wins) or the Accept header.
+
+    Remembered per (header, parameter): clients send the same few headers again and again,
+    and parsing one costs more than a lookup query's IPC. Unknown ``format=`` names raise and
+    are not remembered; the cache is bounded whatever the headers.
+    """
     if format_param:
         fmt = format_by_name(format_param)
         other = _CROSS_FAMILY.get(fmt.name)
