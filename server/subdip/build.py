@@ -271,6 +271,7 @@ def _write_artefact(
     started = time.perf_counter()
     memory.extend(new)
     counts = {name: _count(memory, iri) for name, iri in GRAPH_NAMES.items()}
+    statistics = _statistics(memory)
     del memory
     part = target / "inferred.nq"
     ox.serialize(new, str(part), ox.RdfFormat.N_QUADS)
@@ -280,7 +281,27 @@ def _write_artefact(
         shutil.copyfileobj(tail, whole)
     part.unlink()
     timings["write"] = time.perf_counter() - started
-    return {"counts": counts, "inference": {"derived": derived, "dropped": dropped}}
+    return {
+        "counts": counts,
+        "inference": {"derived": derived, "dropped": dropped},
+        "statistics": statistics,
+    }
+
+
+def _statistics(memory: ox.Store) -> Any:
+    """VoID's counts, taken from the in-memory store so that ``subdip serve`` need not scan."""
+    from subdip.web.service_description import gather_stats_from_store
+
+    return gather_stats_from_store(memory)
+
+
+def _write_statistics(target: Path, statistics: Any) -> None:
+    """Put the statistics where the web app looks for them (``web-cache/``, by input hash)."""
+    from subdip.web.service_description import stats_cache_file, write_stats
+
+    cache = stats_cache_file({"BUILD_DIR": str(target)})
+    if cache is not None:
+        write_stats(statistics, cache)
 
 
 def _swap_in(new: Path, out: Path) -> None:
@@ -378,6 +399,7 @@ def build(
             "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         }
         (tmp / REPORT_FILE).write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+        _write_statistics(tmp, parts["statistics"])
         _swap_in(tmp, out)
     finally:
         if tmp.exists():

@@ -79,3 +79,19 @@ def test_void_describes_the_shipped_data(shipped_client):
     assert {URIRef(ID + s) for s in ("hainan", "ccp", "sansha", "prague")} == examples
     classes = {graph.value(p, VOID["class"]) for p in graph.objects(dataset, VOID.classPartition)}
     assert URIRef(SUBDIP + "PrefectureLevelCity") in classes
+
+
+def test_the_build_leaves_the_statistics_the_server_would_gather(shipped_build):
+    from dataclasses import asdict
+
+    from subdip.backends.embedded import EmbeddedBackend
+    from subdip.web.service_description import gather_stats, stats_cache_file
+
+    cache = stats_cache_file({"BUILD_DIR": str(shipped_build)})
+    assert cache is not None and cache.is_file()  # written by build(), before any server ran
+    backend = EmbeddedBackend(shipped_build, processes=1)
+    try:
+        gathered = gather_stats(backend)
+    finally:
+        backend.close()
+    assert json.loads(cache.read_text()) == asdict(gathered)

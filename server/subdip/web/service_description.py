@@ -19,7 +19,7 @@ import json
 import logging
 import os
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -104,26 +104,46 @@ def _rows(backend: Backend, sparql: str) -> list[dict[str, str]]:
 
 def gather_stats(backend: Backend) -> DatasetStats:
     """Ask the backend for the numbers VoID and the service description publish."""
+    return _gather(lambda sparql: _rows(backend, sparql))
+
+
+def gather_stats_from_store(store: Any) -> DatasetStats:
+    """The same numbers from a pyoxigraph store in this process (the build's in-memory store).
+
+    Only our own fixed queries run here, so no guard and no query process are needed; the
+    default graph is the union of the named graphs, as the endpoint serves it.
+    """
+
+    def rows(sparql: str) -> list[dict[str, str]]:
+        result = store.query(sparql, use_default_graph_as_union=True)
+        return [
+            {v.value: sol[v].value for v in result.variables if sol[v] is not None}
+            for sol in result
+        ]
+
+    return _gather(rows)
+
+
+def _gather(rows: Callable[[str], list[dict[str, str]]]) -> DatasetStats:
     stats = DatasetStats()
-    for row in _rows(backend, "SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"):
+    for row in rows("SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"):
         stats.graph_triples[row["g"]] = int(row["n"])
-    for row in _rows(
-        backend,
+    for row in rows(
         "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) { ?s a ?c FILTER isIRI(?c) } GROUP BY ?c",
     ):
         stats.classes[row["c"]] = int(row["n"])
-    for row in _rows(backend, "SELECT ?p (COUNT(*) AS ?n) { ?s ?p ?o } GROUP BY ?p"):
+    for row in rows("SELECT ?p (COUNT(*) AS ?n) { ?s ?p ?o } GROUP BY ?p"):
         stats.properties[row["p"]] = int(row["n"])
     candidates = " ".join(f"<{ID[slug]}>" for slug in EXAMPLE_SLUGS)
     present = {
         row["s"]
-        for row in _rows(backend, f"SELECT DISTINCT ?s {{ VALUES ?s {{ {candidates} }} ?s ?p ?o }}")
+        for row in rows(f"SELECT DISTINCT ?s {{ VALUES ?s {{ {candidates} }} ?s ?p ?o }}")
     }
     stats.examples = [str(ID[slug]) for slug in EXAMPLE_SLUGS if str(ID[slug]) in present]
     if not stats.examples:
         # No DISTINCT/ORDER BY: sorting every typed subject takes minutes at 1 M triples.
-        fallback = _rows(
-            backend, f"SELECT ?s {{ ?s a ?c FILTER STRSTARTS(STR(?s), '{ID}') }} LIMIT 20"
+        fallback = rows(
+            f"SELECT ?s {{ ?s a ?c FILTER STRSTARTS(STR(?s), '{ID}') }} LIMIT 20"
         )
         stats.examples = list(dict.fromkeys(row["s"] for row in fallback))[:3]
     return stats
@@ -158,13 +178,18 @@ def load_or_gather(backend: Backend, cache: Path | None) -> DatasetStats:
     stats = gather_stats(backend)
     if cache is not None:
         try:
-            cache.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cache.with_name(f".{cache.name}.{os.getpid()}.tmp")
-            tmp.write_text(json.dumps(asdict(stats)), encoding="utf-8")
-            tmp.replace(cache)
+            write_stats(stats, cache)
         except OSError as err:  # a read-only build folder: keep them in memory only
             log.info("statistics not cached on disk (%s)", err)
     return stats
+
+
+def write_stats(stats: DatasetStats, cache: Path) -> None:
+    """Write the statistics cache file atomically (``subdip build`` does it for new artefacts)."""
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    tmp = cache.with_name(f".{cache.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(asdict(stats)), encoding="utf-8")
+    tmp.replace(cache)
 
 
 _stats_lock = threading.Lock()
