@@ -13,6 +13,7 @@ import statistics
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import pytest
@@ -324,3 +325,31 @@ def test_load_and_fuzz_every_request_answered_no_5xx_flat_memory(server):
     assert growth_mib < 48, (growth_mib, rss_samples)
     status, body = request(server, "GET", "/sparql?query=" + quote("ASK {}"))
     assert status == 200 and json.loads(body)["boolean"] is True
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def test_each_worker_has_its_own_query_processes_and_the_master_none(server):
+    """The app is preloaded in the master, but query processes belong to the workers."""
+    deadline = time.monotonic() + 15
+    while True:
+        workers = _children(server.process.pid)
+        shape = sorted(len(_children(w)) for w in workers)
+        if shape == [2, 2] or time.monotonic() > deadline:  # 2 workers x 2 query processes
+            break
+        time.sleep(0.2)
+    assert shape == [2, 2]
+    for worker in workers:
+        for child in _children(worker):
+            cmdline = Path(f"/proc/{child}/cmdline").read_bytes()
+            assert b"subdip.sparql.executor" in cmdline

@@ -130,8 +130,22 @@ def warm_statistics(config: dict[str, Any]) -> None:
         backend.close()
 
 
+def _post_fork(server: Any, worker: Any) -> None:
+    """gunicorn post_fork hook: tune malloc, then start this worker's query processes.
+
+    The app itself was created once in the master (``preload_app``) and inherited by the fork;
+    query processes are per worker (the backend notices the new pid), started here so that
+    they are ready, store opened, before the worker accepts its first request.
+    """
+    _limit_malloc_arenas(server, worker)
+    app = worker.app.wsgi()
+    start = getattr(app.extensions["subdip"]["backend"], "start", None)
+    if start is not None:
+        start()
+
+
 def _limit_malloc_arenas(_server: Any, _worker: Any) -> None:
-    """gunicorn post_fork hook: at most 2 glibc malloc arenas in a worker.
+    """At most 2 glibc malloc arenas in a worker.
 
     Threaded workers otherwise get one arena per thread; each keeps the memory freed by the
     large transient allocations of hostile requests (measured: worker RSS creeping up under a
@@ -162,8 +176,11 @@ def gunicorn_options(args: argparse.Namespace) -> dict[str, Any]:
         "errorlog": "-",
         "loglevel": "info",
         "proc_name": "subdip",
-        "control_socket_disable": True,
-        "post_fork": _limit_malloc_arenas,  # no shared socket in $HOME: several servers may run
+        "control_socket_disable": True,  # no shared socket in $HOME: several servers may run
+        "post_fork": _post_fork,
+        # One create_app in the master (ontology parsed, pages prepared once), then forked: the
+        # app-wide state is read-only; per-process resources are opened lazily per pid.
+        "preload_app": True,
         "limit_request_line": 8190,  # gunicorn's maximum; longer queries must be POSTed
     }
 
@@ -191,18 +208,15 @@ def run(args: argparse.Namespace) -> int:
         warm_statistics(config)
 
     class Server(BaseApplication):  # type: ignore[misc]
-        """gunicorn with our options; each worker builds its own app (own query processes)."""
+        """gunicorn with our options; the app is built once (preloaded), each worker starts its
+        own query processes after the fork."""
 
         def load_config(self) -> None:
             for key, value in gunicorn_options(args).items():
                 self.cfg.set(key, value)
 
         def load(self) -> Any:
-            app = create_app(config)
-            start = getattr(app.extensions["subdip"]["backend"], "start", None)
-            if start is not None:  # query processes ready before the first request
-                start()
-            return app
+            return create_app(config)
 
     Server().run()
     return 0

@@ -191,6 +191,10 @@ def _child_main(conn: Connection, store_path: str) -> None:
     import pyoxigraph as ox
 
     store: ox.Store | None = None
+    try:  # open now, while the web worker boots, rather than on the first query
+        store = ox.Store.read_only(store_path)
+    except OSError as err:
+        log.warning("cannot open the store at %s (%s); will retry", store_path, err)
     while True:
         try:
             data = conn.recv_bytes()

@@ -136,15 +136,12 @@ def _gather(rows: Callable[[str], list[dict[str, str]]]) -> DatasetStats:
         stats.properties[row["p"]] = int(row["n"])
     candidates = " ".join(f"<{ID[slug]}>" for slug in EXAMPLE_SLUGS)
     present = {
-        row["s"]
-        for row in rows(f"SELECT DISTINCT ?s {{ VALUES ?s {{ {candidates} }} ?s ?p ?o }}")
+        row["s"] for row in rows(f"SELECT DISTINCT ?s {{ VALUES ?s {{ {candidates} }} ?s ?p ?o }}")
     }
     stats.examples = [str(ID[slug]) for slug in EXAMPLE_SLUGS if str(ID[slug]) in present]
     if not stats.examples:
         # No DISTINCT/ORDER BY: sorting every typed subject takes minutes at 1 M triples.
-        fallback = rows(
-            f"SELECT ?s {{ ?s a ?c FILTER STRSTARTS(STR(?s), '{ID}') }} LIMIT 20"
-        )
+        fallback = rows(f"SELECT ?s {{ ?s a ?c FILTER STRSTARTS(STR(?s), '{ID}') }} LIMIT 20")
         stats.examples = list(dict.fromkeys(row["s"] for row in fallback))[:3]
     return stats
 
