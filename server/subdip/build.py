@@ -148,6 +148,9 @@ def _load_into(store: ox.Store, files: list[Path], graph: ox.NamedNode) -> None:
             parsed = ox.parse(path=str(path), format=fmt, base_iri=base, rename_blank_nodes=True)
             store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, graph) for q in parsed)
         except (SyntaxError, ValueError) as err:
+            from subdip.loading import load_graph
+
+            load_graph([path])  # raises the LoadError with file:line:column if rdflib fails too
             raise BuildError(
                 f"{path}: Oxigraph cannot parse this file although rdflib could ({err})",
                 hint="fix the construct it names (Oxigraph is stricter about IRIs and literals)",
@@ -229,30 +232,24 @@ def _reason(
 def _write_artefact(
     target: Path,
     *,
+    memory: ox.Store,
     ontology: Graph,
     data: Graph,
-    data_files: list[Path],
     links: Graph,
     engine: str,
     timings: dict[str, float],
 ) -> dict[str, Any]:
     """Reason and write store/ and dataset.nq into ``target``; return the report's parts.
 
-    The dataset is assembled in an in-memory Oxigraph store (reading quads back from RocksDB
-    costs about 15 times more). Its ontology, links and asserted graphs are dumped to
-    ``dataset.nq`` first and loaded into the on-disk store while the inferences are computed;
-    the inferred graph is then appended to both. owlrl works on the rdflib graphs; the fast
-    engine reads the data with Oxigraph, so at scale no data triple becomes an rdflib object
-    after validation.
+    The dataset is assembled in ``memory``, an in-memory Oxigraph store that already holds the
+    asserted graph (reading quads back from RocksDB costs about 15 times more). Its ontology,
+    links and asserted graphs are dumped to ``dataset.nq`` first and loaded into the on-disk
+    store while the inferences are computed; the inferred graph is then appended to both.
+    owlrl works on the rdflib graphs; the fast engine reads the data from Oxigraph, so at
+    scale no data triple ever becomes an rdflib object.
     """
-    memory = ox.Store()
     memory.extend(quads(ontology, GRAPH_ONTOLOGY))
     memory.extend(quads(links, GRAPH_LINKS))
-    asserted = ox.NamedNode(str(GRAPH_ASSERTED))
-    if engine == "owlrl":
-        memory.extend(quads(data, GRAPH_ASSERTED))
-    else:
-        _load_into(memory, data_files, asserted)
     dataset = target / DATASET_FILE
     memory.dump(str(dataset), ox.RdfFormat.N_QUADS)
     disk = _DiskLoader(target / STORE_DIR)
@@ -321,6 +318,57 @@ def _swap_in(new: Path, out: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+#: Data files adding up to this many bytes (Turtle: roughly 20,000 triples and more) are
+#: loaded with Oxigraph and validated there by the fast SHACL engine: at 1 M triples parsing
+#: with rdflib alone takes over 30 s. Smaller inputs keep rdflib and pySHACL, the reference,
+#: whose reports also carry each focus node's file and line.
+SCALE_BYTES = 2_000_000
+
+
+def _data_bytes(files: list[Path]) -> int:
+    return sum(path.stat().st_size for path in files)
+
+
+def _load_at_scale(
+    files: list[Path], timings: dict[str, float], started: float
+) -> tuple[ox.Store, Graph, int]:
+    """The data in an in-memory Oxigraph store, plus the few axioms it states as rdflib triples
+    (the reasoner's rules may come from the data too) and its size."""
+    from subdip.rules import AXIOM_TYPES, SCHEMA_PREDICATES
+    from subdip.store import to_rdflib
+
+    memory = ox.Store()
+    asserted = ox.NamedNode(str(GRAPH_ASSERTED))
+    _load_into(memory, files, asserted)
+    axioms = Graph()
+    patterns = [(to_ox(p), None) for p in SCHEMA_PREDICATES]
+    patterns += [(ox.NamedNode(str(RDF.type)), to_ox(kind)) for kind in AXIOM_TYPES]
+    for predicate, obj in patterns:
+        for q in memory.quads_for_pattern(None, predicate, obj, asserted):
+            axioms.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
+    size = _count(memory, GRAPH_ASSERTED)
+    timings["load"] = time.perf_counter() - started
+    return memory, axioms, size
+
+
+def _validate_at_scale(memory: ox.Store, ontology: Graph, links: Graph) -> Any:
+    """Validate the asserted graph (with the links, as the small path does) in place.
+
+    The link triples are added to the asserted graph for the validation only and removed
+    afterwards (those the data did not already state), so the store keeps the data as loaded.
+    """
+    from subdip.validation import validate_store
+
+    asserted = ox.NamedNode(str(GRAPH_ASSERTED))
+    added = [q for q in quads(links, GRAPH_ASSERTED) if q not in memory]
+    memory.extend(added)
+    try:
+        return validate_store(memory, asserted, ontology=ontology)
+    finally:
+        for q in added:
+            memory.remove(q)
+
+
 def build(
     *,
     data_paths: Iterable[Path] | None = None,
@@ -352,14 +400,21 @@ def build(
     started = time.perf_counter()
     step(STAGES[0])
     ontology = loading.load_graph(inputs.ontology).graph
-    data = loading.load_graph(inputs.data)
     links = loading.load_graph(inputs.links).graph if inputs.links else Graph()
-    timings["load"] = time.perf_counter() - started
-
-    started = time.perf_counter()
-    step(STAGES[1])
-    checked = data.graph + links if len(links) else data.graph
-    result = validation.validate(checked, ontology=ontology, locate=data.locate)
+    if engine != "owlrl" and _data_bytes(inputs.data) >= SCALE_BYTES:
+        memory, data_graph, size = _load_at_scale(inputs.data, timings, started)
+        step(STAGES[1])
+        started = time.perf_counter()
+        result = _validate_at_scale(memory, ontology, links)
+    else:
+        data = loading.load_graph(inputs.data)
+        data_graph, size = data.graph, len(data.graph)
+        timings["load"] = time.perf_counter() - started
+        step(STAGES[1])
+        started = time.perf_counter()
+        checked = data.graph + links if len(links) else data.graph
+        result = validation.validate(checked, ontology=ontology, locate=data.locate)
+        memory = None
     timings["validate"] = time.perf_counter() - started
     if not result.conforms:
         raise NotConformingError(
@@ -371,15 +426,21 @@ def build(
     step(STAGES[2])
     from subdip.reasoning import choose_engine, rules_for
 
-    chosen = choose_engine(engine, len(data.graph), rules_for(ontology, data.graph))
+    chosen = choose_engine(engine, size, rules_for(ontology, data_graph))
+    if memory is None:
+        memory = ox.Store()
+        if chosen == "owlrl":
+            memory.extend(quads(data_graph, GRAPH_ASSERTED))
+        else:
+            _load_into(memory, inputs.data, ox.NamedNode(str(GRAPH_ASSERTED)))
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
     try:
         parts = _write_artefact(
             tmp,
+            memory=memory,
             ontology=ontology,
-            data=data.graph,
-            data_files=inputs.data,
+            data=data_graph,
             links=links,
             engine=chosen,
             timings=timings,
