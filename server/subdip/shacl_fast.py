@@ -29,6 +29,7 @@ from rdflib.collection import Collection
 from rdflib.term import Node
 
 from subdip.errors import LoadError
+from subdip.store import to_rdflib as _from_ox
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 log = logging.getLogger(__name__)
@@ -536,20 +537,6 @@ def compile_checks(shapes: Graph, subclasses: dict[Node, set[Node]]) -> list[Che
         if focus:
             checks.extend(compiler.checks(shape, focus))
     return checks
-
-
-def _from_ox(term: object) -> Node:
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        if term.datatype.value == str(XSD.string):
-            return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(term.datatype.value))
-    raise TypeError(f"unexpected oxigraph term {term!r}")
 
 
 @dataclass(frozen=True)

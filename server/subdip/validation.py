@@ -28,7 +28,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pyshacl
 from pyshacl.rdfutil.inoculate import inoculate
-from rdflib import RDF, RDFS, XSD, BNode, Graph, Literal, Namespace, URIRef
+from rdflib import RDF, RDFS, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.term import Node
 
@@ -37,6 +37,8 @@ from subdip.errors import LoadError
 from subdip.loading import SourceLocation, expand, load_graph, ontology_graph
 from subdip.namespaces import PREFIXES
 from subdip.shacl_fast import UnsupportedShape
+from subdip.store import to_ox as _to_ox
+from subdip.store import to_rdflib
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 log = logging.getLogger(__name__)
@@ -313,36 +315,6 @@ def _split_shapes(shapes: Graph) -> tuple[Graph, list[_GlobalRule]]:
     return core, rules
 
 
-def _to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype is not None:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise TypeError(f"cannot convert {term!r} to an oxigraph term")
-
-
-def _from_ox(term: object) -> Node | None:
-    if term is None:
-        return None
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        if term.datatype.value == str(XSD.string):
-            return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(term.datatype.value))
-    raise TypeError(f"unexpected oxigraph term {term!r}")
-
-
 def _store(*graphs: Graph) -> ox.Store:
     """An in-memory Oxigraph copy of ``graphs`` (IRIs converted once each: they repeat a lot)."""
     store = ox.Store()
@@ -384,7 +356,7 @@ def _run_global_rules(
         solutions = store.query(rule.query, **(scope or {}))
         variables = solutions.variables
         for solution in solutions:
-            bound = {var.value: _from_ox(solution[var]) for var in variables}
+            bound = {var.value: _from_ox_optional(solution[var]) for var in variables}
             bound = {k: v for k, v in bound.items() if v is not None}
             focus = bound.get("this")
             if focus is None:
@@ -497,6 +469,10 @@ def validate_store(
     finally:
         for quad in added:
             store.remove(quad)
+
+
+def _from_ox_optional(term: object) -> Node | None:
+    return None if term is None else to_rdflib(term)
 
 
 def _validate_fast(
