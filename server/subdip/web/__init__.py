@@ -51,7 +51,7 @@ DEFAULTS: dict[str, Any] = {
     "EXECUTOR_MEMORY_MB": 1024,
 }
 
-#: Blueprint modules registered when present (each exports ``bp``), in this order.
+#: Blueprint modules registered (each exports ``bp``), in this order.
 BLUEPRINT_MODULES = (
     "subdip.web.sparql",
     "subdip.web.service_description",
@@ -78,12 +78,5 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["subdip"] = {"backend": backend, "limits": limits, "stats": None}
     register_error_handlers(app)
     for name in app.config.get("BLUEPRINTS") or BLUEPRINT_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as err:
-            if err.name != name:  # a real missing dependency inside the module: surface it
-                raise
-            log.debug("blueprint module %s not present; skipped", name)
-            continue
-        app.register_blueprint(module.bp)
+        app.register_blueprint(importlib.import_module(name).bp)
     return app
