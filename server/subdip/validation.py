@@ -136,9 +136,14 @@ class ValidationResult:
         return self.report_graph.serialize(format="turtle")
 
 
-@lru_cache(maxsize=1)
 def _shipped_shapes() -> Graph:
-    folder = paths.shapes_dir()
+    return _shapes_in(paths.shapes_dir())
+
+
+@lru_cache(maxsize=4)
+def _shapes_in(folder: Path) -> Graph:
+    """Parsed once per folder (the cache is keyed by the folder, so a project pointed at
+    another resource root gets its own shapes)."""
     return load_graph(expand([folder], exclude=[folder / "ontology"])).graph
 
 
