@@ -8,8 +8,6 @@ Apps and clients are fresh per test; the real ``subdip serve`` process is starte
 
 from __future__ import annotations
 
-import os
-import signal
 import socket
 import subprocess
 import sys
@@ -21,6 +19,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from process_groups import stop_process_group
 
 from subdip.backends.embedded import EmbeddedBackend
 from subdip.web import create_app
@@ -195,14 +194,7 @@ def start_server(
     raise RuntimeError("subdip serve did not answer within 30 s")
 
 
-def stop_server(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=5)
+stop_server = stop_process_group
 
 
 @pytest.fixture(scope="session")

@@ -15,9 +15,7 @@ from __future__ import annotations
 import base64
 import itertools
 import json
-import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -30,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from process_groups import stop_process_group
 
 from subdip import paths
 
@@ -72,15 +71,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def stop(process: subprocess.Popen) -> None:
-    """Stop a process group we started (SIGTERM, then SIGKILL after a grace period)."""
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=5)
+stop = stop_process_group
 
 
 def wait_for(url: str, process: subprocess.Popen, what: str, seconds: float = 60) -> None:
