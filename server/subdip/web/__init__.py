@@ -34,6 +34,7 @@ from flask import Flask
 
 from subdip.backends import open_backend
 from subdip.sparql.guard import GuardLimits
+from subdip.sparql.service import QuerySettings
 from subdip.web.errors import register_error_handlers
 
 log = logging.getLogger(__name__)
@@ -66,8 +67,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app; the backend and limits are created once and kept in ``app.extensions``.
 
     ``app.extensions["subdip"]`` holds ``backend`` (a :class:`~subdip.backends.base.Backend`),
-    ``limits`` (:class:`~subdip.sparql.guard.GuardLimits`) and ``stats`` (VoID counts,
-    gathered on first use).
+    ``limits`` (:class:`~subdip.sparql.guard.GuardLimits`), ``settings``
+    (:class:`~subdip.sparql.service.QuerySettings`: what every query runs under) and ``stats``
+    (VoID counts, gathered on first use).
     """
     app = Flask(__name__)
     app.config.update(DEFAULTS)
@@ -75,7 +77,17 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config["BUILD_DIR"] = str(Path(app.config["BUILD_DIR"]))
     limits = GuardLimits(max_query_bytes=int(app.config["MAX_QUERY_BYTES"]))
     backend = app.config.get("BACKEND") or open_backend(app.config, limits=limits)
-    app.extensions["subdip"] = {"backend": backend, "limits": limits, "stats": None}
+    settings = QuerySettings(
+        limits=limits,
+        timeout=float(app.config["QUERY_TIMEOUT"]),
+        max_result_bytes=int(app.config["MAX_RESULT_BYTES"]),
+    )
+    app.extensions["subdip"] = {
+        "backend": backend,
+        "limits": limits,
+        "settings": settings,
+        "stats": None,
+    }
     register_error_handlers(app)
     for name in app.config.get("BLUEPRINTS") or BLUEPRINT_MODULES:
         app.register_blueprint(importlib.import_module(name).bp)
