@@ -3,8 +3,8 @@
 GET without parameters answers the service description; GET with parameters but no ``query``
 is a 400. The request itself is handled by :func:`subdip.sparql.service.answer_sparql`, the
 one code path for GET and POST (and for the W3C conformance runner). Every answer carries
-``Access-Control-Allow-Origin: *`` (reads from any origin, never with credentials) and
-``Vary: Accept``.
+``Vary: Accept``; CORS, caching and compression come from :mod:`subdip.web.http`, as for every
+route.
 """
 
 from __future__ import annotations
@@ -20,23 +20,10 @@ log = logging.getLogger(__name__)
 
 bp = Blueprint("sparql", __name__)
 
-ALLOWED_METHODS = "GET, POST, OPTIONS"
-
 
 @bp.after_request
-def _cors(response: Response) -> Response:
-    response.headers["Access-Control-Allow-Origin"] = "*"
+def _vary(response: Response) -> Response:
     response.headers.add("Vary", "Accept")
-    return response
-
-
-@bp.route("/sparql", methods=["OPTIONS"], provide_automatic_options=False)
-def preflight() -> Response:
-    response = Response(status=204)
-    response.headers["Allow"] = ALLOWED_METHODS
-    response.headers["Access-Control-Allow-Methods"] = ALLOWED_METHODS
-    response.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type"
-    response.headers["Access-Control-Max-Age"] = "86400"
     return response
 
 
