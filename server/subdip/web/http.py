@@ -275,10 +275,11 @@ class HttpLayer:
         self.cache = ResponseCache(cache_bytes, cache_entry_bytes)
         # request as received -> cache key: a repeated request skips parsing and the guard
         self._aliases: dict[tuple[str, ...], tuple[object, ...]] = {}
-        self.build = BuildTag(report, self._new_build)
+        self.build = BuildTag(report, self.forget)
         self.cache_control = f"public, max-age={max_age}"
 
-    def _new_build(self) -> None:
+    def forget(self) -> None:
+        """Empty the response cache (a new build; or after a warm-up)."""
         self._aliases.clear()
         self.cache.clear()
 
