@@ -14,6 +14,7 @@ from conftest_pages import (  # noqa: F401  (fixtures)
     pages_build,
     pages_cache,
     pages_client,
+    parse_rdf,
 )
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SH
@@ -147,7 +148,7 @@ def test_ontology_in_each_format(pages_client, ontology_graph, rdflib_format):
         pages_client.get(f"/ontology.{extension}"),
     ):
         assert response.status_code == 200 and response.mimetype == media_type
-        served = Graph().parse(data=response.data, format=rdflib_format)
+        served = parse_rdf(response.data, rdflib_format)
         assert same_graph(served, ontology_graph)
 
 
@@ -196,4 +197,4 @@ def test_shapes_in_each_format(pages_client, shapes_graph, rdflib_format):
     media_type, extension = FORMATS[rdflib_format]
     response = pages_client.get(f"/shapes.{extension}")
     assert response.status_code == 200 and response.mimetype == media_type
-    assert same_graph(Graph().parse(data=response.data, format=rdflib_format), shapes_graph)
+    assert same_graph(parse_rdf(response.data, rdflib_format), shapes_graph)
