@@ -212,7 +212,15 @@ def cached_html(
 ) -> Path:
     """The documentation page for the ontology's current content, generated if not cached."""
     target = cache_dir / f"ontology-{ontology_hash(ontology_path, links)}.html"
-    if not target.is_file():
-        log.info("generating the ontology documentation with pyLODE into %s", target)
-        generate_html(ontology_path, target, links=links)
+    if target.is_file():
+        return target
+    import fcntl
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # Server workers start at the same time: one generates, the others wait and reuse it.
+    with open(target.with_suffix(".lock"), "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not target.is_file():
+            log.info("generating the ontology documentation with pyLODE into %s", target)
+            generate_html(ontology_path, target, links=links)
     return target
