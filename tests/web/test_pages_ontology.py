@@ -157,7 +157,7 @@ def test_module_in_each_format(pages_client, module, rdflib_format):
         pages_client.get(f"/ontology/{module}.{extension}"),
     ):
         assert response.status_code == 200 and response.mimetype == media_type
-        assert same_graph(Graph().parse(data=response.data, format=rdflib_format), expected)
+        assert same_graph(parse_rdf(response.data, rdflib_format), expected)
     html = pages_client.get(f"/ontology/{module}", headers={"Accept": "text/html"})
     assert html.mimetype == "text/html" and "pyLODE" in html.get_data(as_text=True)
 
@@ -171,7 +171,7 @@ def test_release_0_1_0_is_the_archived_file(pages_client):
     for rdflib_format, (media_type, _) in FORMATS.items():
         served = pages_client.get("/ontology/0.1.0", headers={"Accept": media_type})
         assert served.mimetype == media_type
-        assert same_graph(Graph().parse(data=served.data, format=rdflib_format), old)
+        assert same_graph(parse_rdf(served.data, rdflib_format), old)
 
 
 @pytest.mark.parametrize(
@@ -186,7 +186,7 @@ def test_alignment_iris_resolve_in_each_format(pages_client, name):
             pages_client.get(f"/ontology/alignments/{name}.{extension}"),
         ):
             assert response.status_code == 200 and response.mimetype == media_type
-            served = Graph().parse(data=response.data, format=rdflib_format)
+            served = parse_rdf(response.data, rdflib_format)
             assert same_graph(served, expected)
 
 
