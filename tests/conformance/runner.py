@@ -75,8 +75,9 @@ def run_syntax(test: W3CTest, ep: Endpoint) -> Outcome:
         return Outcome(test.id, "failed", f"an invalid query got {_short(answer)}")
     if not POSITION.search(answer.text):
         return Outcome(
-            test.id, "failed", f"refused, but the message names no line and column: "
-            f"{_short(answer)}"
+            test.id,
+            "failed",
+            f"refused, but the message names no line and column: {_short(answer)}",
         )
     return Outcome(test.id, "passed")
 
@@ -116,8 +117,8 @@ def run_evaluation(test: W3CTest, ep: Endpoint, formats: Iterable[str] | None = 
         if answer.status != 200:
             return Outcome(test.id, "failed", f"csv: {_short(answer)}")
         problem = w3c.compare_csv_bytes(expected.raw or b"", answer.body, ordered)
-        return Outcome(test.id, "failed", f"csv: {problem}") if problem else Outcome(
-            test.id, "passed"
+        return (
+            Outcome(test.id, "failed", f"csv: {problem}") if problem else Outcome(test.id, "passed")
         )
     if expected.graph is not None:
         for name in formats or GRAPH_MEDIA:
@@ -257,9 +258,7 @@ def protocol_tests() -> list[ProtocolTest]:
                 encoding = str(g.value(body_node, CNT.characterEncoding) or "UTF-8")
                 body = str(g.value(body_node, CNT.chars)).encode(encoding)
             resp = g.value(r, HT.resp)
-            statuses = tuple(
-                sorted(int(str(s)[-3]) for s in g.objects(resp, MF.expectedStatus))
-            )
+            statuses = tuple(sorted(int(str(s)[-3]) for s in g.objects(resp, MF.expectedStatus)))
             boolean = g.value(resp, MF.expectedBoolean)
             fmt = g.value(resp, MF.expectedFormat)
             path = str(g.value(r, HT.absolutePath))
@@ -307,8 +306,9 @@ def run_protocol(test: ProtocolTest, ep: Endpoint) -> Outcome:
             )
         if req.expected_format and answer.media_type not in FORMAT_MEDIA[req.expected_format]:
             return Outcome(
-                test.id, "failed", f"expected a {req.expected_format} result, got "
-                f"{answer.media_type}"
+                test.id,
+                "failed",
+                f"expected a {req.expected_format} result, got {answer.media_type}",
             )
         if req.expected_boolean is not None:
             if answer.media_type == SOLUTION_MEDIA["xml"]:
@@ -380,6 +380,6 @@ def run_service_description(name: str, ep: Endpoint, endpoint_url: str) -> Outco
             problems.append(f"{s} has no sd:supportedLanguage")
         if graph.value(s, SD.endpoint) is None:
             problems.append(f"{s} has no sd:endpoint")
-    return Outcome(test_id, "failed", "; ".join(problems)) if problems else Outcome(
-        test_id, "passed"
+    return (
+        Outcome(test_id, "failed", "; ".join(problems)) if problems else Outcome(test_id, "passed")
     )

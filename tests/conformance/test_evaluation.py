@@ -12,10 +12,7 @@ import runner
 import w3c
 
 TESTS = [
-    t
-    for folder in w3c.EVALUATION_FOLDERS
-    for t in w3c.load_manifest(folder)
-    if not t.is_syntax
+    t for folder in w3c.EVALUATION_FOLDERS for t in w3c.load_manifest(folder) if not t.is_syntax
 ]
 
 #: Tests the engine fails, each with the reason (checked to still fail, so a fix shows up).

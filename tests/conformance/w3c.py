@@ -29,6 +29,8 @@ import rdflib
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF, RDFS, XSD
 
+from subdip.sparql.guard import decode_codepoint_escapes, tokenize
+
 SUITE = Path(__file__).resolve().parents[2].parent / "shared" / "w3c" / "sparql11"
 NOMINAL = "http://www.w3.org/2009/sparql/docs/tests/data-sparql11/"
 
@@ -322,12 +324,13 @@ def _srj_term(v: dict) -> Term:
         return literal(v["value"], v.get("datatype"), v.get("xml:lang"))
     if kind == "triple":
         t = v["value"]
-        return ("triple", _srj_term(t["subject"]), _srj_term(t["predicate"]), _srj_term(t["object"]))
+        parts = (_srj_term(t[k]) for k in ("subject", "predicate", "object"))
+        return ("triple", *parts)
     raise ValueError(f"unknown SPARQL JSON term type {kind}")
 
 
 _TSV_TERM = re.compile(
-    r'<(?P<iri>[^>]*)>|_:(?P<bnode>\S+)'
+    r"<(?P<iri>[^>]*)>|_:(?P<bnode>\S+)"
     r'|"(?P<lex>(?:[^"\\]|\\.)*)"(?:@(?P<lang>[A-Za-z0-9-]+)|\^\^<(?P<dt>[^>]*)>)?'
     r"|(?P<num>[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)|(?P<bool>true|false)$"
 )
@@ -641,19 +644,9 @@ def compare_graphs(expected: rdflib.Graph, actual: rdflib.Graph) -> str | None:
 
 def has_top_level_order_by(query: str) -> bool:
     """Whether the solutions' order is fixed: an ORDER BY outside every group (not only in a
-    subquery). Strings, IRIs and comments are skipped by a small lexer."""
-    depth = 0
-    text = re.sub(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'', '""', query)
-    text = re.sub(r"<[^<>\s]*>|#[^\n]*", " ", text)
-    for m in re.finditer(r"[{}]|\bORDER\s+BY\b", text, re.IGNORECASE):
-        token = m.group(0)
-        if token == "{":
-            depth += 1
-        elif token == "}":
-            depth -= 1
-        elif depth == 0:
-            return True
-    return False
+    subquery). The guard's lexer skips strings, IRIs and comments."""
+    tokens = tokenize(decode_codepoint_escapes(query), max_depth=10_000)
+    return any(t.kind == "word" and t.text.upper() == "ORDER" and t.depth == 0 for t in tokens)
 
 
 # --- endpoints ------------------------------------------------------------------------------

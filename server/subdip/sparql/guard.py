@@ -294,8 +294,7 @@ def _check_prefixes(text: str, tokens: list[Token]) -> None:
         known = ", ".join(f"{p}:" for p in sorted(PREFIXES))
         shown = f"{prefix}:" if prefix else "':' (the empty prefix)"
         raise QueryRejected(
-            f"the prefix {shown} used in {t.text!r} at {position(text, t.offset)} is not "
-            f"declared",
+            f"the prefix {shown} used in {t.text!r} at {position(text, t.offset)} is not declared",
             hint=f"add 'PREFIX {prefix}: <namespace IRI>' before the query, or use a full "
             f"IRI in angle brackets; these prefixes need no declaration here: {known}",
         )
