@@ -52,6 +52,7 @@ def make_store(build_dir: Path) -> Path:
             to_graph=ox.NamedNode(name),
         )
     store.flush()
+    store.dump(str(build_dir / "dataset.nq"), ox.RdfFormat.N_QUADS)
     del store
     (build_dir / "report.json").write_text('{"input_hash": "W3C SPARQL 1.1 test data"}\n')
     return build_dir

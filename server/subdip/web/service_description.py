@@ -231,7 +231,7 @@ def service_description(base: str, stats: DatasetStats) -> Graph:
     for fmt in RESULT_FORMATS:
         g.add((service, SD.resultFormat, fmt))
     g.add((service, SD.defaultEntailmentRegime, ENT["OWL-RDF-Based"]))
-    g.add((service, SD.entailmentProfile, OWL_RL_PROFILE))
+    g.add((service, SD.defaultSupportedEntailmentProfile, OWL_RL_PROFILE))
     g.add(
         (
             service,
@@ -265,7 +265,7 @@ def service_description(base: str, stats: DatasetStats) -> Graph:
         g.add((named, SD.name, URIRef(name)))
         if name == str(GRAPH_INFERRED):
             g.add((named, SD.entailmentRegime, ENT["OWL-RDF-Based"]))
-            g.add((named, SD.entailmentProfile, OWL_RL_PROFILE))
+            g.add((named, SD.supportedEntailmentProfile, OWL_RL_PROFILE))
         else:
             g.add((named, SD.entailmentRegime, ENT["Simple"]))
         g.add((named, SD.graph, graph))
