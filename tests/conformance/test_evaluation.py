@@ -19,8 +19,8 @@ TESTS = [
 #: Each was reproduced with pyoxigraph alone, outside subdip.
 KNOWN_FAILURES: dict[str, str] = {
     "aggregates/agg-groupconcat-04": "pyoxigraph 0.5 keeps a language tag all values share "
-    "in GROUP_CONCAT (\"1 2\"@en); SPARQL 1.1 defines a simple literal",
-    "aggregates/agg-groupconcat-06": "as agg-groupconcat-04, with one element (\"1\"@en)",
+    'in GROUP_CONCAT ("1 2"@en); SPARQL 1.1 defines a simple literal',
+    "aggregates/agg-groupconcat-06": 'as agg-groupconcat-04, with one element ("1"@en)',
     "aggregates/agg-empty-group-count-graph": "an aggregate subquery inside GRAPH ?g gives one "
     "row without ?g instead of one row (COUNT 0 included) per named graph",
     "bindings/graph": "VALUES inside GRAPH ?g binding ?g itself: the engine loses the row "
