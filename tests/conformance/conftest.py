@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from w3c_endpoints import FlaskEndpoint, Server, make_store, serve_subdip
 
-from endpoints import FlaskEndpoint, Server, make_store, serve_subdip
 from subdip.backends.embedded import EmbeddedBackend
 from subdip.web import create_app
 

@@ -18,11 +18,10 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-import runner  # noqa: E402
 import w3c  # noqa: E402
-from runner import Outcome  # noqa: E402
-
-from endpoints import HttpEndpoint, make_store, serve_oxigraph, serve_subdip  # noqa: E402
+import w3c_runner as runner  # noqa: E402
+from w3c_endpoints import HttpEndpoint, make_store, serve_oxigraph, serve_subdip  # noqa: E402
+from w3c_runner import Outcome  # noqa: E402
 
 ROOT = HERE.parents[1]
 OUT = ROOT / "docs" / "conformance.md"
@@ -212,7 +211,7 @@ def write(subdip: list[Outcome], oxigraph: list[Outcome], accept: dict, ox_accep
 
 
 def _known() -> dict[str, str]:
-    import test_evaluation
+    import test_w3c_evaluation as test_evaluation
 
     return test_evaluation.KNOWN_FAILURES
 

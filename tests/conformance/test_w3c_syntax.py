@@ -4,8 +4,8 @@ refused with 400 and a message that points at the line and column."""
 from __future__ import annotations
 
 import pytest
-import runner
 import w3c
+import w3c_runner as runner
 
 TESTS = [
     t

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
-import runner
 import w3c
+import w3c_runner as runner
 from w3c import Answer
 
 PARSERS = {".ttl": ox.RdfFormat.TURTLE, ".rdf": ox.RdfFormat.RDF_XML, ".nt": ox.RdfFormat.N_TRIPLES}

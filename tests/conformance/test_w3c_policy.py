@@ -8,8 +8,8 @@ update request and must get a 4xx saying the service is read-only; every federat
 from __future__ import annotations
 
 import pytest
-import runner
 import w3c
+import w3c_runner as runner
 
 UPDATES = [t for folder in w3c.UPDATE_FOLDERS for t in w3c.load_manifest(folder) if t.query]
 FEDERATED = [t for folder in w3c.FEDERATION_FOLDERS for t in w3c.load_manifest(folder)]

@@ -8,8 +8,8 @@ answer is compared with the expected result under the W3C rules.
 from __future__ import annotations
 
 import pytest
-import runner
 import w3c
+import w3c_runner as runner
 
 TESTS = [
     t for folder in w3c.EVALUATION_FOLDERS for t in w3c.load_manifest(folder) if not t.is_syntax

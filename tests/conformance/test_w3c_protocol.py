@@ -8,7 +8,7 @@ result format and boolean are checked. Update requests must be refused (read-onl
 from __future__ import annotations
 
 import pytest
-import runner
+import w3c_runner as runner
 
 TESTS = runner.protocol_tests()
 
