@@ -10,7 +10,7 @@ from urllib.parse import quote, urlsplit
 import pytest
 
 from subdip.errors import QueryError
-from subdip.sparql.executor import ExecutorCrashed, Job, QueryUnsupported, _outcome
+from subdip.sparql.executor import ExecutorCrashed, Job, QueryUnsupported, outcome_of
 from subdip.sparql.formats import FormatChoice
 
 #: (query, what the message must say) -- one per kind of error the engine raises.
@@ -88,11 +88,11 @@ def test_an_unsupported_feature_is_a_501_and_an_engine_failure_a_500() -> None:
     """The replies a query process sends for what the engine cannot do (no shipped query
     triggers them today; pyoxigraph raises RuntimeError or a Rust panic for such cases)."""
     with pytest.raises(QueryUnsupported) as unsupported:
-        _outcome(("error", "unsupported", "something new"), JOB)
+        outcome_of(("error", "unsupported", "something new"), JOB)
     assert unsupported.value.status == 501 and "something new" in unsupported.value.message
     with pytest.raises(ExecutorCrashed) as crashed:
-        _outcome(("error", "engine", "PanicException: boom"), JOB)
+        outcome_of(("error", "engine", "PanicException: boom"), JOB)
     assert crashed.value.status == 500 and "survived" in crashed.value.message
     with pytest.raises(QueryError) as unknown:
-        _outcome(("error", "unknown-function", "<http://example.org/f>"), JOB)
+        outcome_of(("error", "unknown-function", "<http://example.org/f>"), JOB)
     assert unknown.value.status == 400
