@@ -136,7 +136,12 @@ def loadavg() -> list[float]:
 
 def bench_size(name: str, build: Path, args: argparse.Namespace, work: Path) -> dict[str, Any]:
     dataset = build / "dataset.nq"
-    out: dict[str, Any] = {"size": name, "build": str(build), "loadavg_start": loadavg()}
+    out: dict[str, Any] = {
+        "size": name,
+        "build": str(build),
+        "run_at": f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
+        "loadavg_start": loadavg(),
+    }
     with dataset.open("rb") as handle:
         out["quads"] = sum(1 for _ in handle)
     subjects = labelled_subjects(dataset)
@@ -212,14 +217,16 @@ def markdown(records: list[dict[str, Any]], args: argparse.Namespace) -> str:
         m = row.get(mode)
         if not m:
             return "-"
+        if not m["requests"]:
+            return "no answer within wrk's 10 s timeout"
         return f"{m['rps']:,.0f} req/s, p50 {m['p50_ms']} / p99 {m['p99_ms']} ms"
 
     lines = [
-        f"# Endpoint bench {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
+        f"# Endpoint bench {records[0].get('run_at', '')}",
         "",
         f"`bench/serve.py`, wrk 2 threads x {args.connections} connections, "
         f"{args.seconds:.0f} s per mode and server, on a shared 2-core machine "
-        "(load average at start/end in each column's header). Ratios: subdip serve / other.",
+        "(load average at start and end in the first row). Ratios: subdip serve / other.",
         "",
         "| | " + " | ".join(f"{r['size']} ({r['quads']:,} quads)" for r in records) + " |",
         "|---|" + "---|" * len(records),
@@ -264,7 +271,7 @@ def markdown(records: list[dict[str, Any]], args: argparse.Namespace) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--builds", required=True, help="name=DIR,... (artefact folders)")
+    parser.add_argument("--builds", help="name=DIR,... (artefact folders)")
     parser.add_argument("--seconds", type=float, default=8.0, help="seconds per mode")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--start-cap", type=float, default=600.0)
@@ -276,7 +283,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "subdip-serve")
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--render", type=Path, help="only rewrite the table of a results .json")
     args = parser.parse_args(argv)
+    if args.render:
+        records = json.loads(args.render.read_text(encoding="utf-8"))
+        args.render.with_suffix(".md").write_text(markdown(records, args), encoding="utf-8")
+        return 0
+    if not args.builds:
+        parser.error("--builds is needed")
     if not shutil.which("wrk"):
         parser.error("wrk is needed (apt-get install wrk)")
     args.work.mkdir(parents=True, exist_ok=True)
