@@ -5,8 +5,8 @@ evaluates), with no query guard, no query process, no content negotiation: what 
 would reach if its own layers cost nothing. Unsafe to expose (see ENGINE-NOTES: a hostile
 query can crash the process). Run it like `subdip serve` under the same load::
 
-    STORE=/tmp/subdip-bench/1000000/build/store .venv/bin/gunicorn -w 2 -k gthread \\
-        --threads 8 -b 127.0.0.1:8765 --chdir bench minimal_app:app
+    STORE=/tmp/subdip-bench/1000000/build/store .venv/bin/granian --interface wsgi \\
+        --workers 2 --blocking-threads 4 --port 8765 --working-dir bench minimal_app:app
 """
 
 from __future__ import annotations

@@ -1,11 +1,11 @@
 """Where a `subdip serve` request spends its time: a diagnosis for the endpoint benchmark.
 
-Runs the benchmark's lookup queries against one built artefact, single-threaded, three ways:
-pyoxigraph in this process (the engine alone), the backend (guard + a query process + result
-serialisation) and the Flask app's test client (the whole request but the network), and
-profiles the last with cProfile. Usage::
+Runs never-repeated lookups (``serve.unique_queries``) against one built artefact,
+single-threaded: pyoxigraph in this process (the engine alone), the backend with each isolation
+(a query thread; a query process), the app's WSGI entry (parse, guard, cache miss, execution)
+and a repeated request (a cache hit); then profiles the unique path with cProfile. Usage::
 
-    .venv/bin/python bench/profile_serve.py BUILD_DIR [--requests 2000] [--size 100000]
+    .venv/bin/python bench/profile_serve.py BUILD_DIR [--requests 2000]
 """
 
 from __future__ import annotations
@@ -22,75 +22,75 @@ from pathlib import Path
 import pyoxigraph as ox
 
 import endpoints
-
-
-def per_query_ms(run, queries: list[str], n: int) -> float:
-    started = time.perf_counter()
-    for i in range(n):
-        run(queries[i % len(queries)])
-    return (time.perf_counter() - started) / n * 1000
+import serve
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("build_dir", type=Path)
     parser.add_argument("--requests", type=int, default=2000)
-    parser.add_argument(
-        "--size",
-        type=int,
-        default=100_000,
-        help="generated size of the artefact (to draw existing IRIs)",
-    )
     args = parser.parse_args()
-    counts = {
-        "CountyLevelGovernment": 2800,
-        "PrefectureLevelCity": 333,
-        "Firm": max(10, args.size // 100),
-    }
-    queries = endpoints.lookup_queries(counts, 200, seed=1)
+    subjects = serve.labelled_subjects(args.build_dir / "dataset.nq")
+    counter = iter(range(10**9))
+
+    def fresh() -> str:
+        i = next(counter)
+        return serve.unique_queries(subjects, 1, seed=i, start=i)[0]
 
     from subdip.backends.embedded import EmbeddedBackend
     from subdip.web import create_app
 
     store = ox.Store.read_only(str(args.build_dir / "store"))
 
-    def engine(q: str) -> None:
-        result = store.query(q, use_default_graph_as_union=True)
+    def engine() -> None:
+        result = store.query(fresh(), use_default_graph_as_union=True)
         buffer = io.BytesIO()
         result.serialize(buffer, ox.QueryResultsFormat.JSON)
 
-    backend = EmbeddedBackend(args.build_dir, processes=1)
+    threads = EmbeddedBackend(args.build_dir, processes=2, isolation="worker")
+    processes = EmbeddedBackend(args.build_dir, processes=1, isolation="process")
+    app = create_app({"BUILD_DIR": str(args.build_dir), "QUERY_ISOLATION": "worker"})
 
-    def through_backend(q: str) -> None:
-        backend.query(q, timeout=10)
+    def wsgi(query: str) -> None:
+        environ = {
+            "REQUEST_METHOD": "GET",
+            "PATH_INFO": "/sparql",
+            "QUERY_STRING": urllib.parse.urlencode({"query": query}),
+            "HTTP_ACCEPT": endpoints.ACCEPT,
+            "HTTP_HOST": "bench",
+            "wsgi.url_scheme": "http",
+        }
+        status: list[str] = []
+        body = b"".join(app(environ, lambda s, h, e=None: status.append(s)))
+        if not status[0].startswith("200"):
+            raise SystemExit(f"{status[0]}: {body[:300]!r}")
 
-    app = create_app({"BUILD_DIR": str(args.build_dir), "EXECUTOR_PROCESSES": 1, "TESTING": True})
-    client = app.test_client()
-
-    def through_app(q: str) -> None:
-        response = client.get(
-            "/sparql?" + urllib.parse.urlencode({"query": q}), headers={"Accept": endpoints.ACCEPT}
-        )
-        if response.status_code != 200:
-            raise SystemExit(f"HTTP {response.status_code}: {response.get_data(as_text=True)}")
-
-    n = args.requests
-    for name, run in (
+    repeated = fresh()
+    runs = (
         ("pyoxigraph in process", engine),
-        ("backend (query process)", through_backend),
-        ("Flask app, test client", through_app),
-    ):
-        run(queries[0])  # warm-up
-        print(f"{name:28s} {per_query_ms(run, queries, n):7.3f} ms per query", flush=True)
+        ("backend, query thread", lambda: threads.query(fresh(), timeout=10)),
+        ("backend, query process", lambda: processes.query(fresh(), timeout=10)),
+        ("WSGI app, unique (miss)", lambda: wsgi(fresh())),
+        ("WSGI app, repeated (hit)", lambda: wsgi(repeated)),
+    )
+    for name, run in runs:
+        run()  # warm-up
+        started = time.perf_counter()
+        for _ in range(args.requests):
+            run()
+        per = (time.perf_counter() - started) / args.requests * 1e6
+        print(f"{name:28s} {per:9.1f} us per request", flush=True)
 
     profile = cProfile.Profile()
     profile.enable()
-    per_query_ms(through_app, queries, n)
+    for _ in range(args.requests):
+        wsgi(fresh())
     profile.disable()
     out = io.StringIO()
-    pstats.Stats(profile, stream=out).sort_stats("tottime").print_stats(30)
+    pstats.Stats(profile, stream=out).sort_stats("tottime").print_stats(25)
     print(out.getvalue())
-    backend.close()
+    threads.close()
+    processes.close()
     return 0
 
 
