@@ -120,9 +120,10 @@ def free_port() -> int:
 
 
 class RunningServer:
-    def __init__(self, process: subprocess.Popen, url: str) -> None:
+    def __init__(self, process: subprocess.Popen, url: str, log_file: Path | None = None) -> None:
         self.process = process
         self.url = url
+        self.log_file = log_file
 
     @property
     def endpoint(self) -> str:
@@ -187,7 +188,7 @@ def start_server(
         try:
             with urllib.request.urlopen(url + "/sparql?query=ASK%7B%7D", timeout=2) as r:
                 if r.status == 200:
-                    return RunningServer(process, url)
+                    return RunningServer(process, url, log_file)
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             time.sleep(0.2)
     stop_server(process)

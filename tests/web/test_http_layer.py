@@ -165,3 +165,15 @@ def test_the_cache_is_bounded_least_recently_used_first():
 )
 def test_accept_encoding(header, expected):
     assert accepts_gzip(header) is expected
+
+
+def test_remembered_requests_are_bounded_in_bytes(pages_app, monkeypatch):
+    import subdip.web.http as http_layer
+
+    monkeypatch.setattr(http_layer, "MAX_ALIAS_BYTES", 5_000)
+    client = pages_app.test_client()
+    layer = pages_app.extensions["subdip"]["http"]
+    for i in range(60):
+        assert client.get("/sparql?query=" + quote(f"ASK {{ ?s ?p {i} }}")).status_code == 200
+        assert layer._alias_bytes <= 5_000
+    assert 0 < len(layer._aliases) < 60

@@ -10,6 +10,7 @@ import http.client
 import json
 import os
 import random
+import re
 import signal
 import socket
 import statistics
@@ -209,22 +210,27 @@ def _answers_ask(server) -> bool:
     return status == 200
 
 
-def _age(pid: int) -> float:
-    """Seconds since process ``pid`` started."""
-    start_ticks = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19])
-    uptime = float(Path("/proc/uptime").read_text().split()[0])
-    return uptime - start_ticks / os.sysconf("SC_CLK_TCK")
+def _ready_workers(server) -> set[int]:
+    """Worker pids granian reported started (``Spawning worker-N with PID: P`` then
+    ``Started worker-N``, in the server's log)."""
+    latest: dict[str, int] = {}
+    ready: set[int] = set()
+    for line in Path(server.log_file).read_text(errors="replace").splitlines():
+        spawned = re.search(r"Spawning (worker-\d+) with PID: (\d+)", line)
+        if spawned:
+            latest[spawned.group(1)] = int(spawned.group(2))
+        started = re.search(r"Started (worker-\d+)", line)
+        if started and started.group(1) in latest:
+            ready.add(latest[started.group(1)])
+    return ready
 
 
 def _wait_for_workers(server, count: int, *, other_than: set[int] = frozenset()) -> list[int]:
-    """The workers, once there are ``count`` of them, each old enough to have started."""
-    deadline = time.monotonic() + 20
+    """The workers, once there are ``count`` of them and granian has started each."""
+    deadline = time.monotonic() + 30
     while True:
         workers = _children(server.process.pid)
-        try:
-            started = all(_age(w) > 4.0 for w in workers)
-        except OSError:
-            started = False
+        started = set(workers) <= _ready_workers(server)
         if (
             len(workers) == count
             and started
@@ -434,3 +440,33 @@ def _children(pid: int) -> list[int]:
         if int(fields[1]) == pid:
             found.append(int(stat.parent.name))
     return found
+
+
+@pytest.fixture(scope="module")
+def capped_server(fixture_build: Path, tmp_path_factory):
+    from conftest import start_server, stop_server
+
+    log_file = tmp_path_factory.mktemp("serve-capped") / "serve.log"
+    running = start_server(
+        fixture_build, log_file, "--workers", "2", "--query-memory", "64", timeout=60.0
+    )
+    yield running
+    stop_server(running.process)
+
+
+@pytest.mark.slow
+def test_a_memory_hungry_query_ends_its_worker_not_the_machine(capped_server):
+    """Worker heap capped at 64 + 768 MiB: a query needing more (a sorted three-way cross
+    product, ~70 M solutions) fails to allocate; its worker dies and is replaced."""
+    workers = _wait_for_workers(capped_server, 2)
+    hog = "SELECT * { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?a ?i"
+    started = time.monotonic()
+    try:
+        status, _ = request(capped_server, "GET", "/sparql?query=" + quote(hog))
+    except (OSError, http.client.HTTPException):
+        status = None  # the connection died with its worker
+    # Not a 503 at the 60 s time limit: the allocation failed long before.
+    assert status is None and time.monotonic() - started < 45
+    assert _answers_ask(capped_server)
+    fresh = _wait_for_workers(capped_server, 2)
+    assert len(set(workers) - set(fresh)) == 1  # the hog's worker was replaced

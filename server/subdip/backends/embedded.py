@@ -1,14 +1,13 @@
 """The build artefact's pyoxigraph store as a backend.
 
 Queries run, by ``isolation``, in an :class:`~subdip.sparql.executor.ExecutorPool` (``process``:
-child processes, killed at the time limit) or in a
-:class:`~subdip.sparql.inworker.ThreadRunner` (``worker``: threads of this process, for a
-server whose watchdog replaces a worker whose query overran). Small fixed lookups (a
-resource's quads, graph names, counts) are quad-pattern
-scans that cannot run away, so they use a read-only handle in the calling process.
+child processes, killed at the time limit) or in a :class:`~subdip.sparql.inworker.ThreadRunner`
+(``worker``: threads of this process, for a server whose watchdog replaces a worker whose query
+overran). Small fixed lookups (a resource's quads, graph names, counts) are quad-pattern scans
+that cannot run away, so they use a read-only handle in the calling process.
 
-Both the pool and the handle are created lazily and per process id: a backend created before
-a fork (gunicorn's master) gives each worker its own children and handle.
+The pool, the runner and the handle are created lazily and per process id: a backend created
+before a fork gives each child process its own.
 """
 
 from __future__ import annotations

@@ -114,7 +114,11 @@ def _write(download: Download, fmt: RdfFormat, dataset: Path, target: Path) -> N
     """Stream the graph wanted into ``target`` in ``fmt``, from the artefact's store: its index
     order groups quads by graph and then subject, so TriG has one block per graph and Turtle
     and JSON-LD one node per subject, without sorting in memory."""
-    store = pyoxigraph.Store.read_only(str(dataset.parent / STORE_DIR))
+    if (dataset.parent / STORE_DIR).is_dir():
+        store = pyoxigraph.Store.read_only(str(dataset.parent / STORE_DIR))
+    else:  # a dataset fetched from an external store: index it in memory, same order
+        store = pyoxigraph.Store()
+        store.bulk_load(path=str(dataset), format=pyoxigraph.RdfFormat.N_QUADS)
     if download.graph is None:
         items: Iterable[Any] = (
             q

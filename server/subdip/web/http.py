@@ -54,8 +54,8 @@ MAX_TARGET_BYTES = 8190
 #: Bodies at least this long are gzipped when the client accepts it (and the type is text).
 GZIP_MIN_BYTES = 1024
 GZIP_LEVEL = 5
-#: Requests remembered byte for byte (forgotten all at once beyond this: they are small).
-MAX_ALIASES = 100_000
+#: Bytes of requests remembered byte for byte (all forgotten at once beyond this).
+MAX_ALIAS_BYTES = 16_000_000
 CORS_METHODS = "GET, HEAD, POST, OPTIONS"
 CORS_HEADERS = "Accept, Content-Type, If-None-Match"
 #: Headers a browser script may read besides the simple ones.
@@ -275,12 +275,14 @@ class HttpLayer:
         self.cache = ResponseCache(cache_bytes, cache_entry_bytes)
         # request as received -> cache key: a repeated request skips parsing and the guard
         self._aliases: dict[tuple[str, ...], tuple[object, ...]] = {}
+        self._alias_bytes = 0
         self.build = BuildTag(report, self.forget)
         self.cache_control = f"public, max-age={max_age}"
 
     def forget(self) -> None:
         """Empty the response cache (a new build; or after a warm-up)."""
         self._aliases.clear()
+        self._alias_bytes = 0
         self.cache.clear()
 
     # -- entry -----------------------------------------------------------------------------
@@ -327,10 +329,15 @@ class HttpLayer:
             if entry is None:  # not cacheable: already a full answer
                 status, headers, body = answer  # type: ignore[misc]
                 return self._send(environ, start_response, status, headers, body, head=head)
+            entry.size += len(raw[1]) + len(raw[2])  # the key is kept too
             self.cache.put(key, entry)
-        if len(self._aliases) >= MAX_ALIASES:
+        size = len(raw[1]) + len(raw[2]) + 200
+        if self._alias_bytes + size > MAX_ALIAS_BYTES:
             self._aliases.clear()
-        self._aliases[raw] = key
+            self._alias_bytes = 0
+        if raw not in self._aliases:
+            self._aliases[raw] = key
+            self._alias_bytes += size
         return self._send_entry(environ, start_response, entry, head=head)
 
     def _not_modified(self, start_response: StartResponse, etag: str) -> Iterable[bytes]:

@@ -111,14 +111,18 @@ def cap_memory(mib: int) -> None:
 
 
 def limit_malloc_arenas() -> None:
-    """At most 2 glibc malloc arenas: threaded workers otherwise keep one per thread, each
-    holding the memory freed by hostile requests (measured: RSS creeping under fuzzing)."""
+    """At most 2 glibc malloc arenas, and large buffers always mapped apart: threaded workers
+    otherwise keep memory freed by hostile requests (measured: RSS creeping under fuzzing)."""
     import ctypes
     import sys
 
     if sys.platform.startswith("linux"):
         try:
-            ctypes.CDLL("libc.so.6").mallopt(-8, 2)  # M_ARENA_MAX
+            libc = ctypes.CDLL("libc.so.6")
+            libc.mallopt(-8, 2)  # M_ARENA_MAX
+            # A fixed mmap threshold: glibc otherwise raises it after each large free, so the
+            # next large transient buffers (hostile queries, big results) stay in the heap.
+            libc.mallopt(-3, 256 * 1024)  # M_MMAP_THRESHOLD
         except (OSError, AttributeError):
             log.debug("mallopt unavailable; keeping the default malloc arenas")
 
