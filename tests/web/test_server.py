@@ -259,10 +259,14 @@ def test_runaway_query_is_stopped_while_another_is_answered(server):
 def test_a_crashed_worker_is_restarted_and_the_service_keeps_answering(server):
     workers = _wait_for_workers(server, 2)
     os.kill(workers[0], signal.SIGKILL)  # what an engine crash does to its worker
-    # Connections the dead worker's socket held are reset; the other worker answers the rest.
-    time.sleep(0.2)
-    answered = [_answers_ask(server) for _ in range(20)]
-    assert all(answered), answered
+    # Connections the dead worker held are reset; within seconds the service answers every
+    # request again (the other worker, then the replacement too). Measured on a quiet machine:
+    # no request failed 0.2 s after the kill; under heavy load a few did.
+    deadline = time.monotonic() + 10
+    streak = 0
+    while streak < 20:
+        assert time.monotonic() < deadline, Path(server.log_file).read_text(errors="replace")
+        streak = streak + 1 if _answers_ask(server) else 0
     fresh = _wait_for_workers(server, 2, other_than={workers[0]})
     assert workers[1] in fresh
 
