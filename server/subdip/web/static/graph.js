@@ -1,0 +1,103 @@
+// Graph pictures drawn with cytoscape.js (vendored, static/vendor/cytoscape/VERSION): a
+// resource's neighbourhood on its page, and CONSTRUCT results on the query page.
+// Asserted edges are solid, inferred ones dashed and violet, links to Wikidata green;
+// clicking a node opens its page.
+(function () {
+  "use strict";
+
+  function localPage(iri, site) {
+    if (iri.indexOf(site.iriBase) === 0 && iri.length > site.iriBase.length) {
+      return site.serverBase + "/id/" + iri.slice(site.iriBase.length);
+    }
+    if (iri === site.ontology || iri.indexOf(site.ontology + "#") === 0) {
+      return site.serverBase + "/ontology" + iri.slice(site.ontology.length);
+    }
+    return iri;
+  }
+
+  function compact(iri, prefixes) {
+    var best = "", name = "";
+    Object.keys(prefixes || {}).forEach(function (p) {
+      var ns = prefixes[p];
+      if (iri.indexOf(ns) === 0 && ns.length > best.length) { best = ns; name = p; }
+    });
+    return best ? name + ":" + iri.slice(best.length) : iri;
+  }
+
+  // Elements from SPARQL-JSON-like triples ({s, p, o} with {type, value}).
+  function fromTriples(triples, site, prefixes) {
+    var nodes = {}, edges = [];
+    function node(term) {
+      var id = (term.type === "literal" ? "lit:" : "") + term.value;
+      if (term.type === "literal") { id += "@" + edges.length; }
+      if (!nodes[id]) {
+        nodes[id] = {
+          id: id,
+          label: term.type === "uri" ? compact(term.value, prefixes) : term.value,
+          href: term.type === "uri" ? localPage(term.value, site) : null,
+          kind: term.type === "uri" ? "resource" : "literal"
+        };
+      }
+      return id;
+    }
+    triples.slice(0, 400).forEach(function (t) {
+      edges.push({
+        source: node(t.s), target: node(t.o),
+        label: compact(t.p.value, prefixes), graph: "asserted"
+      });
+    });
+    return { nodes: Object.keys(nodes).map(function (k) { return nodes[k]; }), edges: edges };
+  }
+
+  function draw(container, data) {
+    if (!window.cytoscape) { return null; }
+    var elements = [];
+    data.nodes.forEach(function (n) {
+      elements.push({ group: "nodes", data: n, classes: n.kind });
+    });
+    data.edges.forEach(function (e, i) {
+      elements.push({
+        group: "edges",
+        data: { id: "e" + i, source: e.source, target: e.target, label: e.label },
+        classes: e.graph
+      });
+    });
+    var cy = window.cytoscape({
+      container: container,
+      elements: elements,
+      maxZoom: 1.6, minZoom: 0.2,
+      style: [
+        { selector: "node", style: {
+          "label": "data(label)", "font-size": 10, "text-wrap": "ellipsis", "text-max-width": 120,
+          "text-valign": "bottom", "text-margin-y": 3, "width": 16, "height": 16,
+          "background-color": "#1a4f9c", "color": "#1d2430",
+          "font-family": "Noto Sans CJK SC, Noto Sans, sans-serif" } },
+        { selector: "node.center", style: {
+          "background-color": "#9b1c1c", "width": 26, "height": 26, "font-weight": "bold" } },
+        { selector: "node.literal", style: {
+          "shape": "round-rectangle", "background-color": "#c8ceda", "width": 10, "height": 10 } },
+        { selector: "edge", style: {
+          "width": 1.5, "curve-style": "bezier", "target-arrow-shape": "triangle",
+          "line-color": "#5b6473", "target-arrow-color": "#5b6473",
+          "label": "data(label)", "font-size": 8, "color": "#5b6473",
+          "text-rotation": "autorotate", "text-background-color": "#fff",
+          "text-background-opacity": 0.8, "text-background-padding": 1 } },
+        { selector: "edge.inferred", style: {
+          "line-style": "dashed", "line-color": "#6b3fa0", "target-arrow-color": "#6b3fa0",
+          "color": "#6b3fa0" } },
+        { selector: "edge.links", style: {
+          "line-color": "#1f7a4d", "target-arrow-color": "#1f7a4d", "color": "#1f7a4d" } }
+      ],
+      layout: { name: elements.length > 160 ? "concentric" : "cose", animate: false,
+        padding: 12, nodeDimensionsIncludeLabels: true }
+    });
+    cy.on("tap", "node", function (event) {
+      var href = event.target.data("href");
+      if (href && event.target.data("kind") !== "center") { window.location.href = href; }
+    });
+    cy.userZoomingEnabled(true);
+    return cy;
+  }
+
+  window.subdipGraph = { draw: draw, fromTriples: fromTriples, localPage: localPage };
+})();
