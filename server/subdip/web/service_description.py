@@ -47,6 +47,7 @@ from subdip.namespaces import (
 from subdip.sparql.formats import FormatChoice
 from subdip.sparql.negotiate import negotiate
 from subdip.store import read_report
+from subdip.web.pages import description_nodes, render_page, wants_html
 
 log = logging.getLogger(__name__)
 
@@ -354,8 +355,52 @@ def data_dumps(base: str) -> list[tuple[str | None, str, str]]:
 _RDFLIB_FORMATS = {"turtle": "turtle", "ntriples": "nt", "jsonld": "json-ld", "rdfxml": "xml"}
 
 
-def rdf_response(g: Graph) -> Response:
-    """Serialise ``g`` in the format the client negotiated (Turtle by default)."""
+#: (label, ?format= value, media type) of the machine formats the HTML pages link to.
+MACHINE_FORMATS = (
+    ("Turtle", "turtle", "text/turtle"),
+    ("JSON-LD", "jsonld", "application/ld+json"),
+    ("N-Triples", "ntriples", "application/n-triples"),
+    ("RDF/XML", "rdfxml", "application/rdf+xml"),
+)
+_PAGES = {
+    "sparql": (
+        "SPARQL service",
+        "The SPARQL 1.1 Service Description of this endpoint: what it supports, its result "
+        "formats, its dataset and the entailment of each graph. Send queries to this same "
+        "address (GET or POST, SPARQL 1.1 Protocol), or use the editor on the home page.",
+    ),
+    "void": (
+        "VoID description of the dataset",
+        "The dataset described in VoID: its graphs with their sizes, the classes and "
+        "properties it uses with counts, example resources and the dumps to download.",
+    ),
+}
+
+
+def rdf_response(g: Graph, page: str | None = None, main: Any = None) -> Response:
+    """Serialise ``g`` in the format the client negotiated (Turtle by default).
+
+    A browser (:func:`~subdip.web.pages.wants_html`) gets ``page`` rendered readably instead,
+    with links to the machine formats.
+    """
+    media_types = tuple(m for _, _, m in MACHINE_FORMATS)
+    if page is not None and wants_html(against=media_types):
+        title, intro = _PAGES[page]
+        path = request.path
+        formats = [
+            {"label": label, "href": f"{path}?format={name}", "media_type": media}
+            for label, name, media in MACHINE_FORMATS
+        ]
+        body, _ = render_page(
+            "description.html",
+            title=title,
+            intro=intro,
+            formats=formats,
+            nodes=description_nodes(g, main),
+        )
+        response = Response(body, content_type="text/html; charset=utf-8")
+        response.headers["Vary"] = "Accept"
+        return response
     choice = negotiate(request.headers.get("Accept"), request.args.get("format"))
     fmt = choice.for_family("graph")
     body = g.serialize(format=_RDFLIB_FORMATS[fmt.name], encoding="utf-8")
@@ -366,9 +411,13 @@ def rdf_response(g: Graph) -> Response:
 
 @bp.get("/void")
 def void() -> Response:
-    return rdf_response(void_description(server_base(), cached_stats()))
+    base = server_base()
+    return rdf_response(void_description(base, cached_stats()), "void", URIRef(f"{base}/void#dataset"))
 
 
 def describe_service() -> Response:
     """Called by the SPARQL blueprint for a ``GET /sparql`` without a query."""
-    return rdf_response(service_description(server_base(), cached_stats()))
+    base = server_base()
+    return rdf_response(
+        service_description(base, cached_stats()), "sparql", URIRef(f"{base}/sparql#service")
+    )
