@@ -59,6 +59,7 @@ BLUEPRINT_MODULES = (
     "subdip.web.ontology",
     "subdip.web.downloads",
     "subdip.web.home",
+    "subdip.web.explore",
 )
 
 
