@@ -323,6 +323,44 @@ def _group_order(group: Group) -> tuple[int, str]:
     return (len(LABEL_PROPERTIES), group.predicate.display.lower())
 
 
+#: At most this many edges are drawn in a page's neighbourhood graph (the tables list all).
+GRAPH_EDGES = 80
+
+
+def neighbourhood(page: Page) -> dict[str, list[dict[str, Any]]]:
+    """The page's resource and its neighbours as nodes and edges for the picture.
+
+    Outgoing and incoming links to IRIs (literals are left to the table), each edge tagged
+    with its graph (asserted, inferred, links) so the two kinds are drawn differently.
+    """
+    centre = page.subject
+    nodes: dict[str, dict[str, Any]] = {
+        centre.value: {"id": centre.value, "label": centre.display, "href": None, "kind": "center"}
+    }
+    edges: list[dict[str, Any]] = []
+    for groups, outgoing in ((page.outgoing, True), (page.incoming, False)):
+        for group in groups:
+            for row in group.rows:
+                if row.other.kind != "uri" or len(edges) >= GRAPH_EDGES:
+                    continue
+                other = row.other
+                nodes.setdefault(
+                    other.value,
+                    {"id": other.value, "label": other.display, "href": other.href,
+                     "kind": "resource"},
+                )
+                source, target = (centre, other) if outgoing else (other, centre)
+                edges.append(
+                    {
+                        "source": source.value,
+                        "target": target.value,
+                        "label": group.predicate.display,
+                        "graph": row.graph,
+                    }
+                )
+    return {"nodes": list(nodes.values()), "edges": edges}
+
+
 # -- routes ----------------------------------------------------------------------------------
 
 
@@ -344,7 +382,9 @@ def resource(path: str) -> Response:
             fmt.name: f"{rendering.server_base(request)}/id/{path}.{fmt.extension}"
             for fmt in ALL_FORMATS
         }
-        html = render_template("resource.html", page=page, iri=iri, formats=links)
+        html = render_template(
+            "resource.html", page=page, iri=iri, formats=links, graph=neighbourhood(page)
+        )
         response = Response(html, content_type="text/html; charset=utf-8")
         response.vary.add("Accept")
         response.headers["Link"] = ", ".join(

@@ -55,13 +55,22 @@
     data.nodes.forEach(function (n) {
       elements.push({ group: "nodes", data: n, classes: n.kind });
     });
-    data.edges.forEach(function (e, i) {
+    // links between the same two nodes in the same graph are one edge with all their labels
+    var merged = {}, order = [];
+    data.edges.forEach(function (e) {
+      var key = e.source + " " + e.target + " " + e.graph;
+      if (!merged[key]) { merged[key] = { source: e.source, target: e.target, graph: e.graph, labels: [] }; order.push(key); }
+      if (merged[key].labels.indexOf(e.label) < 0) { merged[key].labels.push(e.label); }
+    });
+    order.forEach(function (key, i) {
+      var e = merged[key];
       elements.push({
         group: "edges",
-        data: { id: "e" + i, source: e.source, target: e.target, label: e.label },
+        data: { id: "e" + i, source: e.source, target: e.target, label: e.labels.join(", ") },
         classes: e.graph
       });
     });
+    var star = data.nodes.some(function (n) { return n.kind === "center"; });
     var cy = window.cytoscape({
       container: container,
       elements: elements,
@@ -88,8 +97,11 @@
         { selector: "edge.links", style: {
           "line-color": "#1f7a4d", "target-arrow-color": "#1f7a4d", "color": "#1f7a4d" } }
       ],
-      layout: { name: elements.length > 160 ? "concentric" : "cose", animate: false,
-        padding: 12, nodeDimensionsIncludeLabels: true }
+      layout: star ? {
+        name: "concentric", animate: false, padding: 16, minNodeSpacing: 70, spacingFactor: 1.2,
+        concentric: function (node) { return node.hasClass("center") ? 2 : 1; },
+        levelWidth: function () { return 1; }
+      } : { name: "cose", animate: false, padding: 12, nodeDimensionsIncludeLabels: true }
     });
     cy.on("tap", "node", function (event) {
       var href = event.target.data("href");
@@ -100,4 +112,11 @@
   }
 
   window.subdipGraph = { draw: draw, fromTriples: fromTriples, localPage: localPage };
+
+  // a resource page's neighbourhood: nodes and edges the server put in the page
+  var box = document.getElementById("neighbourhood");
+  var data = document.getElementById("neighbourhood-data");
+  if (box && data) {
+    window.subdipNeighbourhood = draw(box, JSON.parse(data.textContent));
+  }
 })();
