@@ -5,6 +5,11 @@ report a store's failures the same way. It uses the standard library only: ``htt
 streams a file object as a request body with a known length, which is all publishing needs,
 and leaves connection errors distinguishable from HTTP errors.
 
+Queries reuse connections: ``http.client`` already speaks HTTP/1.1 keep-alive on one connection,
+so the pool is only a thread-safe stack of idle connections per host (see :class:`_Pool`).
+Updates and streamed uploads always get a fresh connection, so a request that changes the store
+is never sent twice.
+
 Endpoint layout from one URL (``--to`` / ``--store``):
 
 >>> e = StoreEndpoints.from_url("http://127.0.0.1:7878")
@@ -21,7 +26,9 @@ import base64
 import http.client
 import json
 import logging
+import os
 import socket
+import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -143,6 +150,56 @@ class StoreEndpoints:
         return cls(query=query, update=update or upd, graph_stores=stores)
 
 
+#: Idle connections kept per host (a server process has a few threads querying at once).
+POOL_SIZE = 8
+#: What a reused connection raises when the store closed it while it was idle.
+_STALE = (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError)
+Connection = http.client.HTTPConnection
+
+
+class _Pool:
+    """Idle keep-alive connections by (scheme, host, port), safe across threads and forks.
+
+    A connection goes back only after its whole answer was read and the store did not ask to
+    close it; one that fails when reused is dropped and the request retried once on a fresh
+    connection (only for requests that may be repeated: queries). After a fork (gunicorn
+    preloads the app, then forks workers) the parent's idle sockets are forgotten, never shared.
+    """
+
+    def __init__(self, size: int = POOL_SIZE) -> None:
+        self.size = size
+        self._idle: dict[tuple[str, str, int | None], list[Connection]] = {}
+        self._lock = threading.Lock()
+        self._pid = os.getpid()
+
+    def _check_fork(self) -> None:
+        if os.getpid() != self._pid:
+            self._idle = {}
+            self._pid = os.getpid()
+
+    def take(self, key: tuple[str, str, int | None]) -> Connection | None:
+        with self._lock:
+            self._check_fork()
+            idle = self._idle.get(key)
+            return idle.pop() if idle else None
+
+    def give(self, key: tuple[str, str, int | None], conn: Connection) -> None:
+        with self._lock:
+            self._check_fork()
+            idle = self._idle.setdefault(key, [])
+            if len(idle) < self.size:
+                idle.append(conn)
+                return
+        conn.close()
+
+    def close(self) -> None:
+        with self._lock:
+            idle, self._idle = self._idle, {}
+        for conns in idle.values():
+            for conn in conns:
+                conn.close()
+
+
 @dataclass
 class StoreResponse:
     status: int
@@ -165,6 +222,11 @@ class StoreClient:
         self.credentials = credentials or Credentials()
         self.timeout = timeout
         self.user_agent = user_agent
+        self._pool = _Pool()
+
+    def close(self) -> None:
+        """Close the idle connections (the client stays usable: it opens new ones)."""
+        self._pool.close()
 
     # -- low level --------------------------------------------------------------------------
 
@@ -177,11 +239,15 @@ class StoreClient:
         body: bytes | BinaryIO | Iterator[bytes] | None = None,
         headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
+        reuse: bool = False,
     ) -> tuple[http.client.HTTPConnection, http.client.HTTPResponse]:
         """Send a request and return the open response (the caller reads and closes it).
 
         An HTTP error status is not raised here; :meth:`check` does that, so a caller can
         treat e.g. 404 from a Graph Store probe as an answer rather than a failure.
+        ``reuse``: take an idle pooled connection, and retry once on a fresh one if the store
+        had closed it (only for a request that may be sent twice, with a bytes body); the
+        caller hands the connection back with :meth:`release`.
         """
         parts = urlsplit(url)
         path = parts.path or "/"
@@ -190,35 +256,78 @@ class StoreClient:
             extra = urlencode(list(params), quote_via=quote)
             query = f"{query}&{extra}" if query else extra
         target = f"{path}?{query}" if query else path
-        conn_cls = (
-            http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
-        )
-        conn = conn_cls(parts.hostname, parts.port, timeout=timeout or self.timeout)
         all_headers = {"User-Agent": self.user_agent}
         auth = self.credentials.header()
         if auth:
             all_headers["Authorization"] = auth
         all_headers.update(headers or {})
+        seconds = timeout or self.timeout
+        key = (parts.scheme, parts.hostname or "", parts.port)
+        reused = self._pool.take(key) if reuse and not hasattr(body, "read") else None
+        if reused is not None:
+            reused.timeout = seconds
+            if reused.sock is not None:
+                reused.sock.settimeout(seconds)
+            try:
+                return reused, self._send(reused, method, url, target, body, all_headers, seconds)
+            except _STALE:
+                reused.close()  # closed by the store while idle: try once on a new connection
+        conn_cls = (
+            http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+        )
+        conn = conn_cls(parts.hostname, parts.port, timeout=seconds)
         try:
-            conn.request(method, target, body=body, headers=all_headers)
-            response = conn.getresponse()
+            return conn, self._send(conn, method, url, target, body, all_headers, seconds)
+        except _STALE as err:
+            conn.close()
+            raise StoreAnswerError(
+                f"the store at {url} closed the connection during the request: {err}",
+                hint="check the store's logs (request size limit? crash?)",
+            ) from err
+
+    def _send(
+        self,
+        conn: Connection,
+        method: str,
+        url: str,
+        target: str,
+        body: bytes | BinaryIO | Iterator[bytes] | None,
+        headers: Mapping[str, str],
+        seconds: float,
+    ) -> http.client.HTTPResponse:
+        """One request on ``conn``; a stale-connection error is raised as is for the caller."""
+        try:
+            conn.request(method, target, body=body, headers=dict(headers))
+            return conn.getresponse()
+        except _STALE:
+            raise
         except TimeoutError as err:
             conn.close()
             raise StoreTimeout(
-                f"the store at {url} did not answer within {timeout or self.timeout:g} s",
+                f"the store at {url} did not answer within {seconds:g} s",
                 hint="is it overloaded? raise the timeout or check the store's logs",
             ) from err
         except (ConnectionError, socket.gaierror, OSError, http.client.HTTPException) as err:
             conn.close()
-            if isinstance(err, BrokenPipeError | ConnectionResetError):
-                raise StoreAnswerError(
-                    f"the store at {url} closed the connection during the request: {err}",
-                    hint="check the store's logs (request size limit? crash?)",
-                ) from err
             raise StoreUnreachable(
                 f"cannot reach the store at {url}: {err} — is it running? check --to / --store",
             ) from err
-        return conn, response
+
+    def release(
+        self, url: str, conn: Connection, response: http.client.HTTPResponse, *, done: bool
+    ) -> None:
+        """Give ``conn`` back to the pool if its answer was read to the end (``done``) and
+        the store keeps it open; close it otherwise."""
+        if done and not response.will_close:
+            try:
+                response.read()  # nothing is left; this marks the answer finished
+            except (OSError, http.client.HTTPException):
+                conn.close()
+                return
+            parts = urlsplit(url)
+            self._pool.give((parts.scheme, parts.hostname or "", parts.port), conn)
+        else:
+            conn.close()
 
     def check(self, url: str, response: http.client.HTTPResponse) -> None:
         """Raise the right :class:`StoreError` for an HTTP error status."""
@@ -245,20 +354,28 @@ class StoreClient:
         headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
         max_bytes: int | None = None,
+        reuse: bool = False,
     ) -> StoreResponse:
-        """A whole request: send, check the status, read the body (bounded by ``max_bytes``)."""
+        """A whole request: send, check the status, read the body (bounded by ``max_bytes``).
+
+        ``reuse``: on a pooled keep-alive connection (for queries, which may be repeated)."""
         deadline = time.monotonic() + (timeout or self.timeout)
         conn, response = self.open(
-            method, url, params=params, body=body, headers=headers, timeout=timeout
+            method, url, params=params, body=body, headers=headers, timeout=timeout, reuse=reuse
         )
+        done = False
         try:
             self.check(url, response)
             data = read_bounded(response, url, max_bytes=max_bytes, deadline=deadline)
+            done = True
             return StoreResponse(
                 response.status, response.getheader("Content-Type", "") or "", data
             )
         finally:
-            conn.close()
+            if reuse:
+                self.release(url, conn, response, done=done)
+            else:
+                conn.close()
 
     # -- SPARQL -----------------------------------------------------------------------------
 
@@ -273,6 +390,7 @@ class StoreClient:
                 "Accept": "application/sparql-results+json",
             },
             timeout=timeout,
+            reuse=True,
         )
         try:
             return json.loads(answer.body)

@@ -290,9 +290,11 @@ class Faults:
     fail_queries: bool = False  # answer every query with an error
     query_status: int = 500  # ... with this status
     accept_override: str | None = None  # replace the Accept header of queries
+    close_after_answer: bool = False  # hang up after each answer without saying so (stale)
     seen_auth: list[str | None] = field(default_factory=list)
     puts: int = 0
     requests: int = 0
+    connections: int = 0  # TCP connections accepted
 
 
 class FaultProxy:
@@ -306,6 +308,10 @@ class FaultProxy:
 
             def log_message(self, *args: object) -> None:  # keep test output clean
                 pass
+
+            def setup(self) -> None:
+                proxy.faults.connections += 1
+                super().setup()
 
             def do_GET(self) -> None:
                 proxy.handle(self)
@@ -385,6 +391,8 @@ class FaultProxy:
             self._answer(h, answer.status, data, extra)
         finally:
             conn.close()
+        if f.close_after_answer:  # as a store whose keep-alive timeout expired does
+            h.close_connection = True
 
     @staticmethod
     def _answer(h: BaseHTTPRequestHandler, status: int, body: bytes, headers: dict) -> None:

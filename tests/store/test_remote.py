@@ -394,3 +394,47 @@ def test_store_specific_syntax_never_reaches_the_store(query, published, fault_p
     with pytest.raises(QueryRejected):
         backend.query(query, timeout=TIMEOUT)
     assert proxy.faults.requests == 0
+
+
+def test_queries_reuse_one_connection(published, fault_proxy) -> None:
+    """Keep-alive: a series of queries from one thread costs one TCP connection, not one each."""
+    proxy = fault_proxy(published.server.url)
+    backend = RemoteBackend(proxy.url)
+    try:
+        answers = [
+            backend.query(
+                f"SELECT (COUNT(*) AS ?n) WHERE {{ ?s ?p ?o }} LIMIT {n}", timeout=TIMEOUT
+            )
+            for n in range(1, 21)
+        ]
+    finally:
+        backend.close()
+    assert len({a.body for a in answers}) == 1  # the same count each time
+    assert proxy.faults.requests >= 20
+    assert proxy.faults.connections == 1, proxy.faults
+
+
+def test_a_connection_the_store_closed_is_replaced(published, fault_proxy) -> None:
+    """A store that hangs up idle connections (keep-alive timeout) costs no failed query."""
+    proxy = fault_proxy(published.server.url, close_after_answer=True)
+    backend = RemoteBackend(proxy.url)
+    try:
+        for _ in range(5):
+            outcome = backend.query("ASK { ?s ?p ?o }", timeout=TIMEOUT)
+            assert json.loads(outcome.body)["boolean"] is True
+    finally:
+        backend.close()
+    assert proxy.faults.connections >= 5  # each query needed a new one, and got it
+
+
+def test_updates_never_reuse_a_pooled_connection(published, fault_proxy) -> None:
+    """A request that changes the store is never retried, so it never takes a pooled one."""
+    proxy = fault_proxy(published.server.url)
+    client = StoreClient(StoreEndpoints.from_url(proxy.url))
+    try:
+        client.sparql_json("ASK {}")
+        client.update("DROP SILENT GRAPH <urn:subdip:test:nothing>")
+        client.update("DROP SILENT GRAPH <urn:subdip:test:nothing>")
+    finally:
+        client.close()
+    assert proxy.faults.connections == 3

@@ -15,6 +15,9 @@ MAX_RESULT_BYTES       largest serialised result sent (413)                     
 MAX_CONTENT_LENGTH     largest request body (413; Flask's own key)                 1 000 000
 EXECUTOR_PROCESSES     query processes per web worker                              2
 EXECUTOR_MEMORY_MB     heap limit of each query process (0: none; 503 beyond)      1024
+CACHE_MAX_AGE          Cache-Control max-age of read answers, seconds              300
+CACHE_MAX_BYTES        response cache size per process (0: no cache)               64 MB
+CACHE_MAX_ENTRY_BYTES  largest answer kept in the response cache                   2 MB
 BLUEPRINTS             modules whose ``bp`` to register                            all present
 BACKEND                a ready backend to use (the caller keeps and closes it)     none
 =====================  ==========================================================  ============
@@ -34,7 +37,10 @@ from flask import Flask
 
 from subdip.backends import open_backend
 from subdip.sparql.guard import GuardLimits
+from subdip.sparql.service import QuerySettings
+from subdip.store import REPORT_FILE
 from subdip.web.errors import register_error_handlers
+from subdip.web.http import HttpLayer
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +55,9 @@ DEFAULTS: dict[str, Any] = {
     "MAX_CONTENT_LENGTH": 1_000_000,
     "EXECUTOR_PROCESSES": 2,
     "EXECUTOR_MEMORY_MB": 1024,
+    "CACHE_MAX_AGE": 300,
+    "CACHE_MAX_BYTES": 64_000_000,
+    "CACHE_MAX_ENTRY_BYTES": 2_000_000,
 }
 
 #: Blueprint modules registered (each exports ``bp``), in this order.
@@ -67,8 +76,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app; the backend and limits are created once and kept in ``app.extensions``.
 
     ``app.extensions["subdip"]`` holds ``backend`` (a :class:`~subdip.backends.base.Backend`),
-    ``limits`` (:class:`~subdip.sparql.guard.GuardLimits`) and ``stats`` (VoID counts,
-    gathered on first use).
+    ``limits`` (:class:`~subdip.sparql.guard.GuardLimits`), ``settings``
+    (:class:`~subdip.sparql.service.QuerySettings`: what every query runs under) and ``stats``
+    (VoID counts, gathered on first use).
     """
     app = Flask(__name__)
     app.config.update(DEFAULTS)
@@ -76,8 +86,28 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config["BUILD_DIR"] = str(Path(app.config["BUILD_DIR"]))
     limits = GuardLimits(max_query_bytes=int(app.config["MAX_QUERY_BYTES"]))
     backend = app.config.get("BACKEND") or open_backend(app.config, limits=limits)
-    app.extensions["subdip"] = {"backend": backend, "limits": limits, "stats": None}
+    settings = QuerySettings(
+        limits=limits,
+        timeout=float(app.config["QUERY_TIMEOUT"]),
+        max_result_bytes=int(app.config["MAX_RESULT_BYTES"]),
+    )
+    app.extensions["subdip"] = {
+        "backend": backend,
+        "limits": limits,
+        "settings": settings,
+        "stats": None,
+    }
     register_error_handlers(app)
     for name in app.config.get("BLUEPRINTS") or BLUEPRINT_MODULES:
         app.register_blueprint(importlib.import_module(name).bp)
+    # CORS, HEAD, the response cache, ETags and gzip for every route, present and future.
+    report = None if app.config.get("STORE_URL") else Path(app.config["BUILD_DIR"]) / REPORT_FILE
+    app.wsgi_app = HttpLayer(  # type: ignore[method-assign]
+        app.wsgi_app,
+        app.extensions["subdip"],
+        report=report,
+        max_age=int(app.config["CACHE_MAX_AGE"]),
+        cache_bytes=int(app.config["CACHE_MAX_BYTES"]),
+        cache_entry_bytes=int(app.config["CACHE_MAX_ENTRY_BYTES"]),
+    )
     return app

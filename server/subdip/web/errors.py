@@ -58,13 +58,24 @@ def status_of(err: SubdipError) -> int:
     return 503 if isinstance(err, StoreError) else 500
 
 
-def _subdip_error(err: SubdipError) -> Response:
+#: The body of every 500 we answer (the details go to the log only).
+INTERNAL_ERROR_TEXT = "500 internal error: the server failed; the error has been logged"
+
+
+def error_parts(err: SubdipError, method: str, path: str) -> tuple[int, str, dict[str, str]]:
+    """Status, text body and extra headers for a subdip error (framework-free: the HTTP
+    layer's direct front answers with it too); server-side failures are logged."""
     status = status_of(err)
     if status >= 500:
-        log.warning("%s %s -> %d: %s", request.method, request.path, status, err)
+        log.warning("%s %s -> %d: %s", method, path, status, err)
     text = err.message if err.hint is None else f"{err.message}\nHow to fix: {err.hint}"
     headers = {"Retry-After": "5"} if status == 503 else {}
-    return error_response(status, f"{status} error: {text}", err.message, err.hint, headers)
+    return status, f"{status} error: {text}\n", headers
+
+
+def _subdip_error(err: SubdipError) -> Response:
+    status, text, headers = error_parts(err, request.method, request.path)
+    return error_response(status, text, err.message, err.hint, headers)
 
 
 def _http_error(err: HTTPException) -> Response:
@@ -85,8 +96,7 @@ def _http_error(err: HTTPException) -> Response:
 
 def _unexpected(err: Exception) -> Response:
     log.exception("internal error answering %s %s", request.method, request.path)
-    text = "the server failed; the error has been logged"
-    return error_response(500, f"500 internal error: {text}", text)
+    return error_response(500, INTERNAL_ERROR_TEXT, "the server failed; the error has been logged")
 
 
 def register_error_handlers(app: Flask) -> None:
