@@ -25,11 +25,24 @@ from subdip.errors import SubdipError
 from subdip.sparql.formats import FormatChoice
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
-_INTEGERS = {f"{XSD}{t}" for t in (
-    "integer", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger",
-    "negativeInteger", "nonPositiveInteger", "unsignedInt", "unsignedLong", "unsignedShort",
-    "unsignedByte",
-)}
+_INTEGERS = {
+    f"{XSD}{t}"
+    for t in (
+        "integer",
+        "int",
+        "long",
+        "short",
+        "byte",
+        "nonNegativeInteger",
+        "positiveInteger",
+        "negativeInteger",
+        "nonPositiveInteger",
+        "unsignedInt",
+        "unsignedLong",
+        "unsignedShort",
+        "unsignedByte",
+    )
+}
 _FLOATS = {f"{XSD}decimal", f"{XSD}double", f"{XSD}float"}
 
 
@@ -129,7 +142,7 @@ def _plain(term: Any) -> Any:
     return term.value
 
 
-def open(build_dir: str | Path | None = None, *, timeout: float = 60.0) -> Dataset:  # noqa: A001
+def open(build_dir: str | Path | None = None, *, timeout: float = 60.0) -> Dataset:
     """The built dataset (``subdip build``'s artefact; default ``./build`` in a checkout).
 
     Nothing is written: the store is opened read-only. A missing artefact is an error that

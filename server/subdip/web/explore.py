@@ -20,7 +20,6 @@ import threading
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
 from urllib.parse import quote
 
 from flask import Blueprint, Response, current_app, render_template, request
@@ -121,20 +120,29 @@ def search_index() -> list[Entry]:
 
 
 def score(entry: Entry, words: list[str], phrase: str) -> int:
-    """How well one label matches: whole label, start, start of a word, anywhere (0: no)."""
-    if entry.folded == phrase:
+    """How well one label matches (0: not at all).
+
+    By kind of match: the whole label, its start, the start of each word, anywhere; within a
+    kind, the larger the share of the label the query covers, the better ("海南" ranks
+    "海南省" above "海南推动北京开放…"); then by the weight of the property (names before
+    other names).
+    """
+    folded = entry.folded
+    squeezed = phrase.replace(" ", "")
+    if folded == phrase:
         base = 100
-    elif entry.folded.startswith(phrase):
+    elif folded.startswith(phrase):
         base = 60
-    elif all(re.search(r"(^|\s)" + re.escape(w), entry.folded) for w in words):
+    elif all(re.search(r"(^|\s)" + re.escape(w), folded) for w in words):
         base = 40
-    elif all(w in entry.folded for w in words):
+    elif all(w in folded for w in words):
         base = 20
-    elif phrase.replace(" ", "") and phrase.replace(" ", "") in entry.folded.replace(" ", ""):
+    elif squeezed and squeezed in folded.replace(" ", ""):
         base = 15  # "hainansheng" for "Hǎinán Shěng"
     else:
         return 0
-    return base * entry.weight
+    coverage = min(1.0, len(phrase) / max(1, len(folded)))
+    return int((base + 30 * coverage) * entry.weight * 10)
 
 
 def search(text: str, limit: int = MAX_RESULTS) -> list[Hit]:
@@ -302,7 +310,9 @@ def class_page(name: str | None = None) -> Response:
 # -- timeline ---------------------------------------------------------------------------------
 
 _TIME = PREFIXES["time"]
-_DATE_PATH = f"<{_TIME}inXSDDate>|<{_TIME}inXSDgYear>|<{_TIME}inXSDgYearMonth>|<{_TIME}inXSDDateTime>"
+_DATE_PATH = (
+    f"<{_TIME}inXSDDate>|<{_TIME}inXSDgYear>|<{_TIME}inXSDgYearMonth>|<{_TIME}inXSDDateTime>"
+)
 
 
 @dataclass
@@ -352,7 +362,9 @@ def dated_items() -> list[Dated]:
         key = (row["item"].value, start, end)
         dated = items.get(key)
         if dated is None:
-            dated = items[key] = Dated(row["item"], row.get("kind"), start, end, about=row.get("about"))
+            dated = items[key] = Dated(
+                row["item"], row.get("kind"), start, end, about=row.get("about")
+            )
         source = row.get("source")
         if source is not None and source.value not in {s.value for s in dated.sources}:
             dated.sources.append(source)

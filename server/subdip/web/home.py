@@ -53,7 +53,7 @@ GRAPHS: tuple[tuple[str, str, str], ...] = (
     ("ontology", str(GRAPH_ONTOLOGY), "the ontology (TBox)"),
 )
 
-_TITLE = re.compile(r"^\s*#+\s*(?:title\s*:\s*)?(?P<title>\S.*?)\s*$", re.IGNORECASE)
+_NOT_TITLE = re.compile(r"^(expected|sources?|answers?)\b\s*[:(\-]", re.IGNORECASE)
 _TAG = re.compile(r"^(?P<tag>CQ\s*\d+)\s*[.:]\s*(?P<rest>.+)$", re.IGNORECASE)
 _DEFAULT_QUERY = """PREFIX subdip: <https://w3id.org/subdip/ontology#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -91,7 +91,8 @@ def _leading_comment(text: str) -> list[str]:
             continue
         if not line.lstrip().startswith("#"):
             break
-        lines.append(line.lstrip().lstrip("#").strip())
+        text = line.lstrip().lstrip("#").strip()
+        lines.append(re.sub(r"^title\s*:\s*", "", text, flags=re.IGNORECASE))
     return lines
 
 
@@ -100,14 +101,14 @@ def split_title(lines: list[str], group: str) -> tuple[str, str]:
 
     A competency question's title runs over comment lines until its question mark (CQ 4's
     and CQ 5's questions take two lines); an example's title is its first line. Lines that
-    start with "Expected", "Source" or "Answer" are never part of a title.
+    start with "Expected:", "Sources:" or "Answer:" are never part of a title.
     """
     lines = [line for line in lines if line]
     title_lines: list[str] = []
     rest = list(lines)
     while rest:
         line = rest[0]
-        if line.lower().startswith(("expected", "source", "answer")):
+        if _NOT_TITLE.match(line):
             if title_lines:
                 break
             rest.pop(0)

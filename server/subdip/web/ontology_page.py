@@ -19,7 +19,9 @@ from markupsafe import Markup
 _CONTENT_START = re.compile(r'<div id="content"')
 _TOC_START = re.compile(r'<div id="toc"')
 _PYLODE_BADGE = re.compile(r'<div id="pylode">.*?</div>', re.DOTALL)
-_JSONLD = re.compile(r'(<script id="schema\.org" type="application/ld\+json">.*?</script>)', re.DOTALL)
+_JSONLD = re.compile(
+    r'(<script id="schema\.org" type="application/ld\+json">.*?</script>)', re.DOTALL
+)
 _TOC_SECTION = re.compile(
     r'<h4>\s*<a href="#(?P<id>[^"]+)">(?P<title>[^<]+)</a>\s*</h4>\s*'
     r'(?:<ul class="second">(?P<items>.*?)</ul>)?',
@@ -68,7 +70,11 @@ def split_pylode(page: str, class_page: str) -> OntologyDoc:
     for section in _TOC_SECTION.finditer(page[toc.start() :]):
         items = section.group("items") or ""
         entries = [
-            (m.group("anchor"), Markup(m.group("label").strip()), plain(m.group("label")).casefold())
+            (
+                m.group("anchor"),
+                Markup(m.group("label").strip()),
+                plain(m.group("label")).casefold(),
+            )
             for m in _TOC_ITEM.finditer(items)
         ]
         if entries:

@@ -38,7 +38,9 @@ def wants_html(req: Request | None = None, *, against: tuple[str, ...] = ()) -> 
 
 def render_page(template: str, status: int = 200, **context: Any) -> tuple[str, int]:
     """A page template rendered with ``base`` and ``site`` (the blueprints' context globals)."""
-    return render_template(template, **rendering.template_globals(), status=status, **context), status
+    return render_template(
+        template, **rendering.template_globals(), status=status, **context
+    ), status
 
 
 # -- RDF descriptions (service description, VoID) as readable pages ----------------------------
@@ -110,7 +112,8 @@ def _sort_key(term: Any) -> tuple[int, str]:
 
 def description_nodes(graph: Graph, main: Any) -> list[Node]:
     """``main`` first, then the other named subjects; blank nodes nested where they are used."""
-    roots = [main] + sorted(
-        {s for s in graph.subjects() if isinstance(s, URIRef) and s != main}, key=str
-    )
+    roots = [
+        main,
+        *sorted({s for s in graph.subjects() if isinstance(s, URIRef) and s != main}, key=str),
+    ]
     return [_node(graph, root, 0, set()) for root in roots]

@@ -47,7 +47,9 @@ from subdip.namespaces import (
 from subdip.sparql.formats import FormatChoice
 from subdip.sparql.negotiate import negotiate
 from subdip.store import read_report
+from subdip.web import rendering
 from subdip.web.pages import description_nodes, render_page, wants_html
+from subdip.web.rendering import ResourceNotFound
 
 log = logging.getLogger(__name__)
 
@@ -355,13 +357,14 @@ def data_dumps(base: str) -> list[tuple[str | None, str, str]]:
 _RDFLIB_FORMATS = {"turtle": "turtle", "ntriples": "nt", "jsonld": "json-ld", "rdfxml": "xml"}
 
 
-#: (label, ?format= value, media type) of the machine formats the HTML pages link to.
+#: (label, format name, media type, file extension) of the machine formats the pages link to.
 MACHINE_FORMATS = (
-    ("Turtle", "turtle", "text/turtle"),
-    ("JSON-LD", "jsonld", "application/ld+json"),
-    ("N-Triples", "ntriples", "application/n-triples"),
-    ("RDF/XML", "rdfxml", "application/rdf+xml"),
+    ("Turtle", "turtle", "text/turtle", "ttl"),
+    ("JSON-LD", "jsonld", "application/ld+json", "jsonld"),
+    ("N-Triples", "ntriples", "application/n-triples", "nt"),
+    ("RDF/XML", "rdfxml", "application/rdf+xml", "rdf"),
 )
+_BY_EXTENSION = {ext: name for _, name, _, ext in MACHINE_FORMATS}
 _PAGES = {
     "sparql": (
         "SPARQL service",
@@ -377,19 +380,21 @@ _PAGES = {
 }
 
 
-def rdf_response(g: Graph, page: str | None = None, main: Any = None) -> Response:
+def rdf_response(
+    g: Graph, page: str | None = None, main: Any = None, extension: str | None = None
+) -> Response:
     """Serialise ``g`` in the format the client negotiated (Turtle by default).
 
     A browser (:func:`~subdip.web.pages.wants_html`) gets ``page`` rendered readably instead,
     with links to the machine formats.
     """
-    media_types = tuple(m for _, _, m in MACHINE_FORMATS)
-    if page is not None and wants_html(against=media_types):
+    media_types = tuple(m for _, _, m, _ in MACHINE_FORMATS)
+    if extension is None and page is not None and wants_html(against=media_types):
         title, intro = _PAGES[page]
-        path = request.path
+        base = rendering.server_base(request)
         formats = [
-            {"label": label, "href": f"{path}?format={name}", "media_type": media}
-            for label, name, media in MACHINE_FORMATS
+            {"label": label, "href": f"{base}/{page}.{ext}", "media_type": media}
+            for label, _, media, ext in MACHINE_FORMATS
         ]
         body, _ = render_page(
             "description.html",
@@ -401,7 +406,13 @@ def rdf_response(g: Graph, page: str | None = None, main: Any = None) -> Respons
         response = Response(body, content_type="text/html; charset=utf-8")
         response.headers["Vary"] = "Accept"
         return response
-    choice = negotiate(request.headers.get("Accept"), request.args.get("format"))
+    if extension is not None and extension not in _BY_EXTENSION:
+        raise ResourceNotFound(
+            f"no .{extension} form of this description",
+            hint="use " + ", ".join(f".{e}" for e in _BY_EXTENSION),
+        )
+    wanted = _BY_EXTENSION[extension] if extension else request.args.get("format")
+    choice = negotiate(request.headers.get("Accept") if not extension else None, wanted)
     fmt = choice.for_family("graph")
     body = g.serialize(format=_RDFLIB_FORMATS[fmt.name], encoding="utf-8")
     response = Response(body, content_type=fmt.content_type)
@@ -410,9 +421,19 @@ def rdf_response(g: Graph, page: str | None = None, main: Any = None) -> Respons
 
 
 @bp.get("/void")
-def void() -> Response:
+@bp.get("/void.<extension>")
+def void(extension: str | None = None) -> Response:
     base = server_base()
-    return rdf_response(void_description(base, cached_stats()), "void", URIRef(f"{base}/void#dataset"))
+    dataset = URIRef(f"{base}/void#dataset")
+    return rdf_response(void_description(base, cached_stats()), "void", dataset, extension)
+
+
+@bp.get("/sparql.<extension>")
+def service_document(extension: str) -> Response:
+    """The service description as a file (``/sparql.ttl`` ...), linked from its HTML page."""
+    base = server_base()
+    graph = service_description(base, cached_stats())
+    return rdf_response(graph, "sparql", URIRef(f"{base}/sparql#service"), extension)
 
 
 def describe_service() -> Response:

@@ -121,6 +121,9 @@
   }
 
   // -- the catalogue: each button puts its query in the editor and runs it --
+  // (folded on a phone, where its sixteen buttons would push the editor off the screen)
+  var catalogue = document.querySelector("details.catalogue");
+  if (catalogue && window.matchMedia("(max-width: 40rem)").matches) { catalogue.open = false; }
   document.querySelectorAll("button.example").forEach(function (button) {
     button.addEventListener("click", function () {
       var template = document.getElementById("example-" + button.dataset.example);
