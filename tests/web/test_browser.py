@@ -445,16 +445,16 @@ def test_the_search_box_finds_hainan_by_any_of_its_names(open_page, words):
 def test_class_pages_list_instances_and_are_linked_from_type_chips_and_ontology(open_page):
     watched = open_page("/id/hainan")
     page = watched.page
-    page.locator(".types .type a", has_text="province").first.click()
+    page.locator(".types .type a", has_text="Chinese province").first.click()
     page.wait_for_selector("h1")
-    assert "province" in page.locator("h1").inner_text()
+    assert "Chinese province" in page.locator("h1").inner_text()
     instances = page.locator("ul.instances a").evaluate_all("els => els.map(e => e.pathname)")
     assert "/id/hainan" in instances
     shoot(watched, "class-province-desktop")
     onto = open_page("/ontology").page
     labels = onto.locator(".ontology-index details").first.locator("li a").all_inner_texts()
     assert len(labels) > 20 and labels == sorted(labels, key=str.casefold)
-    onto.locator("#Province .instances-link a").click()
+    onto.locator("#ChineseProvince .instances-link a").click()
     onto.wait_for_selector("ul.instances")
     assert "/id/hainan" in onto.locator("ul.instances a").evaluate_all(
         "els => els.map(e => e.pathname)"
@@ -554,7 +554,7 @@ PHONE_PAGES = {
     "home": "/",
     "resource-hainan": "/id/hainan",
     "search": "/search?q=Hainan",
-    "class-province": "/class/subdip:Province",
+    "class-province": "/class/subdip:ChineseProvince",
     "timeline": "/timeline",
     "sparql": "/sparql",
     "void": "/void",

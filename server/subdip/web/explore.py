@@ -310,9 +310,16 @@ def class_page(name: str | None = None) -> Response:
 # -- timeline ---------------------------------------------------------------------------------
 
 _TIME = PREFIXES["time"]
-_DATE_PATH = (
-    f"<{_TIME}inXSDDate>|<{_TIME}inXSDgYear>|<{_TIME}inXSDgYearMonth>|<{_TIME}inXSDDateTime>"
+#: Where an OWL-Time instant keeps its position: the project's pattern (``dcterms:date``, an
+#: ISO 8601 string at the source's precision; ontology/README.md) and OWL-Time's own.
+_DATE_PATH = "|".join(
+    [
+        "<http://purl.org/dc/terms/date>",
+        *(f"<{_TIME}{p}>" for p in ("inXSDDate", "inXSDgYear", "inXSDgYearMonth", "inXSDDateTime")),
+    ]
 )
+#: A date as the data writes it: a year, a month or a day (anything else is not drawn).
+_ISO_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?")
 
 
 @dataclass
@@ -342,7 +349,7 @@ def dated_items() -> list[Dated]:
         "PREFIX dcterms: <http://purl.org/dc/terms/>\n"
         f"PREFIX subdip: <{SUBDIP}>\n"
         "SELECT ?item ?kind ?start ?end ?source ?about WHERE {\n"
-        "  { ?item dcterms:date ?start }\n"
+        "  { ?item dcterms:date|subdip:launchedIn ?start }\n"
         "  UNION { ?item subdip:period ?p .\n"
         f"    OPTIONAL {{ ?p <{_TIME}hasBeginning>/({_DATE_PATH}) ?b }}\n"
         f"    OPTIONAL {{ ?p <{_TIME}inside>/({_DATE_PATH}) ?i }}\n"
@@ -357,8 +364,10 @@ def dated_items() -> list[Dated]:
     )
     items: dict[tuple[str, str, str | None], Dated] = {}
     for row in rows:
+        if not _ISO_DATE.match(row["start"].value):
+            continue  # a date the data spells otherwise ("the 1990s" is only a label)
         start = _iso(row["start"].value)
-        end = _iso(row["end"].value) if "end" in row else None
+        end = _iso(row["end"].value) if "end" in row and _ISO_DATE.match(row["end"].value) else None
         key = (row["item"].value, start, end)
         dated = items.get(key)
         if dated is None:
