@@ -73,6 +73,17 @@
     window.subdipGraph.draw(box, window.subdipGraph.fromTriples(triples, site, prefixes));
   };
   Yasr.registerPlugin("graph", GraphPlugin);
+
+  // YASR's own CSV download (the icon over the table) gets the byte-order mark too
+  var tableDownload = Yasr.plugins.table && Yasr.plugins.table.prototype.download;
+  if (tableDownload) {
+    Yasr.plugins.table.prototype.download = function (name) {
+      var info = tableDownload.call(this, name);
+      var getData = info.getData;
+      info.getData = function () { return "\ufeff" + getData(); };
+      return info;
+    };
+  }
   Yasr.defaults.pluginOrder = ["table", "graph", "response"];
 
   form.hidden = true;
