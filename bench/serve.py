@@ -18,7 +18,7 @@ description, its description joined with the labels of what it points to, what p
 are compared. Start time: from spawning ``subdip serve`` on the prebuilt artefact to its first
 answer (the second start: the ontology page and VoID counts are cached by then).
 
-Writes ``bench/results/<date>-serve.md`` and ``.json``. The machine may be shared: the load
+Writes ``bench/results/<date>-<time>-serve.md`` and ``.json``. The machine may be shared: the load
 average at start and end is recorded, and only ratios within one size's run mean anything.
 """
 
@@ -302,7 +302,7 @@ def main(argv: list[str] | None = None) -> int:
     text = markdown(records, args)
     print(text)
     args.out.mkdir(parents=True, exist_ok=True)
-    stem = f"{datetime.now(UTC):%Y-%m-%d}-serve"
+    stem = f"{datetime.now(UTC):%Y-%m-%d-%H%M}-serve"
     (args.out / f"{stem}.md").write_text(text, encoding="utf-8")
     (args.out / f"{stem}.json").write_text(json.dumps(records, indent=1), encoding="utf-8")
     return 0
