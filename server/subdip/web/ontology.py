@@ -107,6 +107,16 @@ def _versions(ontology_dir: Path) -> dict[str, Path]:
     return found
 
 
+def data_shapes_files(shapes_dir: Path) -> list[Path]:
+    """The data shapes (``core/``, ``china/``, ``dataset/`` and any top-level file), without the
+    ontology's own hygiene shapes in ``ontology/``."""
+    return sorted(
+        path
+        for path in shapes_dir.rglob("*.ttl")
+        if "ontology" not in path.relative_to(shapes_dir).parts[:-1]
+    )
+
+
 def _doc_links(app: Flask) -> dict[str, str]:
     base = str(app.config.get("SERVER_BASE") or "").rstrip("/")
     links = {"subdip home": f"{base}/"}
@@ -124,7 +134,8 @@ def prepare(app: Flask) -> OntologyState:
     files = paths.ontology_files(ontology_file)
     current, graph = _load_cached(_stamp(files))
     version = graph.value(URIRef(ONTOLOGY_IRI), OWL.versionInfo)
-    shapes_files = sorted(Path(app.config.get("SHAPES_DIR") or paths.shapes_dir()).glob("*.ttl"))
+    shapes_dir = Path(app.config.get("SHAPES_DIR") or paths.shapes_dir())
+    shapes_files = data_shapes_files(shapes_dir)
     shapes, shapes_graph = (
         _load_cached(_stamp(shapes_files)) if shapes_files else (Document(None), Graph())
     )
