@@ -173,7 +173,7 @@ def machine() -> dict[str, Any]:
         "pyoxigraph",
         "oxigraph",
         "flask",
-        "gunicorn",
+        "granian",
         "rdflib-endpoint",
         "subdip",
     ):

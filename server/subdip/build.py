@@ -102,7 +102,7 @@ def collect_inputs(data_paths: Iterable[Path] | None = None) -> Inputs:
         data = loading.expand(given, exclude=link_dirs)
         links = sorted(f for d in link_dirs for f in d.glob("*.ttl"))
     shapes = loading.expand([paths.shapes_dir()]) if paths.shapes_dir().is_dir() else []
-    return Inputs(ontology=[paths.ontology_file()], data=data, links=links, shapes=shapes)
+    return Inputs(ontology=paths.ontology_files(), data=data, links=links, shapes=shapes)
 
 
 def input_hash(inputs: Inputs, engine: str) -> str:

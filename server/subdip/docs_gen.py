@@ -14,13 +14,13 @@ import logging
 import os
 import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, RDFS, SKOS
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
 from subdip.errors import BuildError
 
@@ -142,18 +142,44 @@ def fragment_ids() -> Iterator[None]:
         pylode.utils.generate_fid = original
 
 
-def ontology_hash(path: Path, links: dict[str, str] | None = None) -> str:
-    """Key of a generated page: the ontology's bytes, the header links, the generator."""
-    digest = hashlib.sha256(path.read_bytes())
+def _files(paths_: Path | Sequence[Path]) -> list[Path]:
+    return [paths_] if isinstance(paths_, Path) else list(paths_)
+
+
+def documented_graph(paths_: Path | Sequence[Path]) -> Graph:
+    """The modules merged into one graph with one ontology header (pyLODE documents one
+    ontology): the last file's (the entry point's); the modules' headers are dropped."""
+    files = _files(paths_)
+    graph = Graph()
+    for path in files:
+        graph.parse(path, format="turtle")
+    entry = Graph().parse(files[-1], format="turtle")
+    keep = set(entry.subjects(RDF.type, OWL.Ontology))
+    for header in set(graph.subjects(RDF.type, OWL.Ontology)) - keep:
+        graph.remove((header, None, None))
+    for header in keep:
+        graph.remove((header, OWL.imports, None))
+    return graph
+
+
+def ontology_hash(paths_: Path | Sequence[Path], links: dict[str, str] | None = None) -> str:
+    """Key of a generated page: the ontology files' bytes, the header links, the generator."""
+    digest = hashlib.sha256()
+    for path in _files(paths_):
+        digest.update(path.read_bytes())
     digest.update(GENERATOR_VERSION.encode())
     digest.update(repr(sorted((links or {}).items())).encode())
     return digest.hexdigest()[:16]
 
 
 def generate_html(
-    ontology_path: Path, destination: Path, *, links: dict[str, str] | None = None
+    ontology_path: Path | Sequence[Path],
+    destination: Path,
+    *,
+    links: dict[str, str] | None = None,
 ) -> Path:
-    """Write the HTML documentation of ``ontology_path`` to ``destination`` (atomically)."""
+    """Write the HTML documentation of the ontology (one file, or the modules with the entry
+    point last) to ``destination`` (atomically)."""
     try:
         from pylode import OntPub
     except ImportError as err:
@@ -161,8 +187,7 @@ def generate_html(
             "pyLODE is not installed, so the ontology documentation cannot be generated",
             hint="reinstall subdip, which requires pylode==3.3.4: pip install 'pylode==3.3.4'",
         ) from err
-    ontology = Graph().parse(ontology_path, format="turtle")
-    prepared = join_bilingual_labels(ontology)
+    prepared = join_bilingual_labels(documented_graph(ontology_path))
     destination.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=destination.parent) as work:
         source = Path(work) / "ontology.ttl"
@@ -180,11 +205,22 @@ def generate_html(
 
 
 def cached_html(
-    ontology_path: Path, cache_dir: Path, *, links: dict[str, str] | None = None
+    ontology_path: Path | Sequence[Path],
+    cache_dir: Path,
+    *,
+    links: dict[str, str] | None = None,
 ) -> Path:
     """The documentation page for the ontology's current content, generated if not cached."""
     target = cache_dir / f"ontology-{ontology_hash(ontology_path, links)}.html"
-    if not target.is_file():
-        log.info("generating the ontology documentation with pyLODE into %s", target)
-        generate_html(ontology_path, target, links=links)
+    if target.is_file():
+        return target
+    import fcntl
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # Server workers start at the same time: one generates, the others wait and reuse it.
+    with open(target.with_suffix(".lock"), "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not target.is_file():
+            log.info("generating the ontology documentation with pyLODE into %s", target)
+            generate_html(ontology_path, target, links=links)
     return target

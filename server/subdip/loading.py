@@ -264,5 +264,5 @@ def link_files() -> list[Path]:
 
 
 def ontology_graph() -> Graph:
-    """The ontology (``ontology/subdip.ttl`` only; alignments stay out of reasoning)."""
-    return load_graph([paths.ontology_file()]).graph
+    """The ontology: every module merged (core, China, entry point); alignments stay out."""
+    return load_graph(paths.ontology_files()).graph

@@ -25,7 +25,48 @@ def ontology_dir() -> Path:
 
 
 def ontology_file() -> Path:
+    """The entry point (``subdip.ttl``): the ontology header that imports the modules."""
     return ontology_dir() / "subdip.ttl"
+
+
+#: Module IRIs are ``<ontology IRI>/<name>``, each kept in ``ontology/<name>.ttl``.
+_MODULE_BASE = "https://w3id.org/subdip/ontology/"
+
+
+def ontology_module(name: str, folder: Path | None = None) -> Path:
+    """One module's file: ``core``, ``china`` or ``subdip`` (the entry point)."""
+    return (folder or ontology_dir()) / f"{name}.ttl"
+
+
+def ontology_files(entry: Path | None = None) -> list[Path]:
+    """The entry point (default: the shipped ``subdip.ttl``) and the modules it imports
+    (transitively), imported ones first.
+
+    Imports are resolved to files in ``ontology/`` (a local catalogue: module IRI
+    ``.../ontology/<name>`` is ``<name>.ttl``), so the modules load without any network access.
+    """
+    from rdflib import Graph, URIRef
+    from rdflib.namespace import OWL
+
+    ordered: list[Path] = []
+
+    def visit(path: Path, chain: tuple[Path, ...]) -> None:
+        if path in ordered:
+            return
+        if not path.is_file():
+            raise FileNotFoundError(
+                f"{chain[-1] if chain else path}: imports a module with no file at {path} — "
+                "add the file or remove the owl:imports"
+            )
+        graph = Graph().parse(path, format="turtle")
+        for imported in sorted(graph.objects(None, OWL.imports)):
+            iri = str(imported)
+            if isinstance(imported, URIRef) and iri.startswith(_MODULE_BASE):
+                visit(ontology_module(iri[len(_MODULE_BASE) :], path.parent), (*chain, path))
+        ordered.append(path)
+
+    visit(entry or ontology_file(), ())
+    return ordered
 
 
 def alignments_dir() -> Path:

@@ -22,7 +22,8 @@ PUB = Namespace(str(ID) + "pub/")
 ARTICLES = {PUB.articleA, PUB.articleB}
 XSD = Namespace("http://www.w3.org/2001/XMLSchema#")  # a plain Namespace: pytest probes the
 # attributes of module globals, and rdflib's closed XSD namespace warns on unknown names
-DATE_TYPES = {XSD.date, XSD.gYearMonth, XSD.gYear}
+#: The date pattern (ontology/README.md): an ISO 8601 date at the source's precision.
+ISO_DATE = re.compile(r"[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?")
 NAME_PREDICATES = {RDFS.label, SKOS.prefLabel, SKOS.altLabel, SUBDIP.pinyin}
 
 
@@ -190,15 +191,24 @@ def test_relations_between_resources_are_reified(ontology: Graph, asserted: Load
     assert missing == []
 
 
-def test_dates_keep_a_typed_precision(asserted: LoadedGraph) -> None:
+def test_dates_follow_the_one_date_pattern(asserted: LoadedGraph) -> None:
+    """Every date is a plain string "YYYY", "YYYY-MM" or "YYYY-MM-DD" (OWL 2 DL and RL accept
+    xsd:string; they reject xsd:date, xsd:gYear and xsd:gYearMonth), a launch year "YYYY"."""
     g = asserted.graph
-    bad = [
-        (s, o)
-        for s, o in g.subject_objects(DCTERMS.date)
-        if not (isinstance(o, Literal) and o.datatype in DATE_TYPES)
-    ]
-    bad += [(s, o) for s, o in g.subject_objects(SUBDIP.launchedIn) if o.datatype != XSD.gYear]
+
+    def ok(value: object, pattern: re.Pattern[str]) -> bool:
+        return (
+            isinstance(value, Literal)
+            and value.datatype in (None, XSD.string)
+            and not value.language
+            and pattern.fullmatch(str(value)) is not None
+        )
+
+    bad = [(s, o) for s, o in g.subject_objects(DCTERMS.date) if not ok(o, ISO_DATE)]
+    year = re.compile(r"[0-9]{4}")
+    bad += [(s, o) for s, o in g.subject_objects(SUBDIP.launchedIn) if not ok(o, year)]
     assert bad == []
+    assert len(set(g.subject_objects(DCTERMS.date))) > 20, "the data has dated events"
 
 
 def test_disagreeing_datings_of_the_beijing_termination_are_both_kept(

@@ -17,24 +17,30 @@ from subdip import paths
 
 
 @pytest.fixture(scope="session")
-def ontology_path() -> Path:
-    path = paths.ontology_file()
-    assert path.is_file(), f"the ontology is missing at {path}"
-    return path
+def ontology_paths() -> list[Path]:
+    """The modules: core, China, and the entry point that imports them."""
+    files = paths.ontology_files()
+    assert [f.name for f in files] == ["core.ttl", "china.ttl", "subdip.ttl"], files
+    return files
 
 
 @pytest.fixture(scope="session")
-def ontology(ontology_path: Path) -> Graph:
-    graph = Graph().parse(ontology_path, format="turtle")
-    assert len(graph) > 0, f"{ontology_path} parsed to an empty graph"
+def ontology(ontology_paths: list[Path]) -> Graph:
+    """All modules merged, as the build loads them."""
+    graph = Graph()
+    for path in ontology_paths:
+        before = len(graph)
+        graph.parse(path, format="turtle")
+        assert len(graph) > before, f"{path} parsed to an empty graph"
     return graph
 
 
 @pytest.fixture(scope="session")
-def ontology_store(ontology_path: Path) -> ox.Store:
-    """The ontology in an in-memory Oxigraph store, for the hygiene queries."""
+def ontology_store(ontology_paths: list[Path]) -> ox.Store:
+    """The merged ontology in an in-memory Oxigraph store, for the hygiene queries."""
     store = ox.Store()
-    store.load(path=str(ontology_path), format=ox.RdfFormat.TURTLE)
+    for path in ontology_paths:
+        store.load(path=str(path), format=ox.RdfFormat.TURTLE)
     return store
 
 

@@ -22,7 +22,7 @@ id:test-ccp a subdip:PoliticalParty ; subdip:leads id:test-state-council , id:te
 id:test-state-council a subdip:CentralGovernment ; subdip:hasSubordinate id:test-hainan .
 id:test-cpaffc a subdip:MassOrganisation .
 id:test-mfa a subdip:Ministry ; subdip:guides id:test-hainan-fao .
-id:test-hainan a subdip:Province ; subdip:locatedIn id:test-prc ;
+id:test-hainan a subdip:ChineseProvince ; subdip:locatedIn id:test-prc ;
     subdip:housesOrgan id:test-hainan-fao , id:test-hainan-congress ;
     subdip:hasSubordinate id:test-sansha ; subdip:owns id:test-firm .
 id:test-hainan-fao a subdip:ForeignAffairsOffice .
@@ -30,7 +30,7 @@ id:test-hainan-congress a subdip:LocalPeoplesCongress .
 id:test-sansha a subdip:PrefectureLevelCity ; subdip:locatedIn id:test-hainan .
 id:test-firm a subdip:Firm ; subdip:subcontractsTo id:test-small-firm .
 id:test-small-firm a subdip:Firm .
-id:test-prague a subdip:ForeignSubnationalGovernment ; subdip:capitalOf id:test-czechia ;
+id:test-prague a subdip:NonChineseSubnationalGovernment ; subdip:capitalOf id:test-czechia ;
     subdip:partyTo id:test-agreement .
 id:test-beijing a subdip:DirectlyGovernedMunicipality ; subdip:partyTo id:test-agreement ;
     subdip:twinnedWith id:test-prague .
@@ -40,12 +40,12 @@ id:test-termination a subdip:Termination ; subdip:concernsAgreement id:test-agre
     subdip:performedBy id:test-beijing ; subdip:reason id:test-one-china .
 id:test-czechia a subdip:State .
 id:test-hong-kong a subdip:SpecialAdministrativeRegion ; subdip:competesWith id:test-guangdong .
-id:test-guangdong a subdip:Province .
-id:test-zhejiang a subdip:Province ; subdip:engages id:test-zimbabwe .
+id:test-guangdong a subdip:ChineseProvince .
+id:test-zhejiang a subdip:ChineseProvince ; subdip:engages id:test-zimbabwe .
 id:test-zimbabwe a subdip:State .
 id:test-wong a subdip:Scholar , subdip:Cadre ; subdip:affiliatedWith id:test-cfau .
 id:test-cfau a subdip:ResearchOrganisation .
-id:test-use a subdip:StrategyUse ; subdip:actor id:test-hainan ;
+id:test-use a subdip:StrategyUse ; subdip:actingParty id:test-hainan ;
     subdip:strategy id:test-trailblazing ; subdip:statedIn id:test-article-a .
 id:test-trailblazing a skos:Concept .
 id:test-article-a a subdip:Publication .
@@ -53,23 +53,23 @@ id:test-article-a a subdip:Publication .
 
 #: Inputs the ontology must reject, each with the individual owlrl has to name in its error.
 CLASHES: dict[str, tuple[str, str]] = {
-    "polity-and-subnational": ("id:test-c1 a subdip:State , subdip:Province .", "test-c1"),
+    "polity-and-subnational": ("id:test-c1 a subdip:State , subdip:ChineseProvince .", "test-c1"),
     "organisation-and-person": ("id:test-c2 a subdip:Firm , subdip:Leader .", "test-c2"),
     "event-as-party-through-domain": (
         "id:test-c3 a subdip:Signing ; subdip:partyTo id:test-c3-agreement .",
         "test-c3",
     ),
     "province-claiming-territory": (
-        "id:test-c4 a subdip:Province ; subdip:claimsTerritory id:test-c4-shoal .",
+        "id:test-c4 a subdip:ChineseProvince ; subdip:claimsTerritory id:test-c4-shoal .",
         "test-c4",
     ),
     "provincial-firm-typed-central": (
         "id:test-c5 a subdip:CentralStateOwnedEnterprise ; subdip:ownedBy id:test-c5-province . "
-        "id:test-c5-province a subdip:Province .",
+        "id:test-c5-province a subdip:ChineseProvince .",
         "test-c5",
     ),
     "two-provincial-levels": (
-        "id:test-c6 a subdip:Province , subdip:DirectlyGovernedMunicipality .",
+        "id:test-c6 a subdip:ChineseProvince , subdip:DirectlyGovernedMunicipality .",
         "test-c6",
     ),
     "same-and-different": (

@@ -89,7 +89,7 @@ VIOLATIONS: dict[str, tuple[str, str]] = {
         "subdip:A",
     ),
     "property-without-domain-or-range": (
-        f"subdip:p {_PROPERTY} ; rdfs:domain subdip:A .",
+        f"subdip:p {_PROPERTY} ; rdfs:domain subdip:A , subdip:B .",
         "subdip:p",
     ),
     "symmetric-domain-range": (

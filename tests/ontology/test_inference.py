@@ -18,7 +18,7 @@ CASES = """
 # Control is transitive; ownership, subordination, housing an organ and leadership imply it.
 id:test-ctl-ccp subdip:leads id:test-ctl-council .
 id:test-ctl-council subdip:hasSubordinate id:test-ctl-province .
-id:test-ctl-province a subdip:Province ; subdip:owns id:test-ctl-firm ;
+id:test-ctl-province a subdip:ChineseProvince ; subdip:owns id:test-ctl-firm ;
     subdip:housesOrgan id:test-ctl-fao .
 id:test-ctl-city subdip:subordinateTo id:test-ctl-province .
 id:test-ctl-city-firm subdip:ownedBy id:test-ctl-city .
@@ -46,20 +46,20 @@ id:test-sym-burma subdip:inTensionWith id:test-sym-china .
 # A subnational diplomatic actor, from party-to, twinning or engagement.
 id:test-sda-beijing a subdip:DirectlyGovernedMunicipality ; subdip:partyTo id:test-sda-agreement .
 id:test-sda-agreement2 a subdip:SisterCityAgreement ; subdip:hasParty id:test-sda-prague .
-id:test-sda-prague a subdip:ForeignSubnationalGovernment .
-id:test-sda-zhejiang a subdip:Province ; subdip:engages id:test-sda-zimbabwe .
+id:test-sda-prague a subdip:NonChineseSubnationalGovernment .
+id:test-sda-zhejiang a subdip:ChineseProvince ; subdip:engages id:test-sda-zimbabwe .
 id:test-sda-zimbabwe a subdip:State .
 id:test-sda-city a subdip:PrefectureLevelCity .
-id:test-sda-partner a subdip:ForeignSubnationalGovernment ; subdip:twinnedWith id:test-sda-city .
-id:test-sda-hunan a subdip:Province ; subdip:twinnedWith id:test-sda-zambia .
+id:test-sda-partner a subdip:NonChineseSubnationalGovernment ; subdip:twinnedWith id:test-sda-city .
+id:test-sda-hunan a subdip:ChineseProvince ; subdip:twinnedWith id:test-sda-zambia .
 id:test-sda-zambia a subdip:State .
 # near misses: a state party to an agreement, a province that only lobbies, a firm that engages.
 id:test-sda-czechia a subdip:State ; subdip:partyTo id:test-sda-treaty .
-id:test-sda-yunnan a subdip:Province ; subdip:lobbies id:test-sda-council .
+id:test-sda-yunnan a subdip:ChineseProvince ; subdip:lobbies id:test-sda-council .
 id:test-sda-firm a subdip:Firm ; subdip:engages id:test-sda-zimbabwe .
 
 # State-owned enterprises from ownership.
-id:test-soe-jiangxi a subdip:Province ; subdip:owns id:test-soe-builder .
+id:test-soe-jiangxi a subdip:ChineseProvince ; subdip:owns id:test-soe-builder .
 id:test-soe-builder a subdip:Firm .
 id:test-soe-council a subdip:CentralGovernment .
 id:test-soe-giant a subdip:Firm ; subdip:ownedBy id:test-soe-council .
@@ -76,6 +76,19 @@ id:test-dom-vietnam subdip:claimsTerritory id:test-dom-paracels .
 id:test-dom-signing subdip:concernsAgreement id:test-dom-agreement ;
     subdip:performedBy id:test-dom-mayor .
 id:test-dom-hk a subdip:SpecialAdministrativeRegion .
+
+# Provenance: the article a statement was read in is what it was derived from (PROV).
+id:test-prov-claim subdip:statedIn id:test-prov-article .
+
+# Generic levels: a firm owned by any regional government (here a Canadian-style province typed
+# with the core term only) is a provincial (regional) SOE, and nothing Chinese is inferred.
+id:test-gen-quebec a subdip:RegionalGovernment ; subdip:owns id:test-gen-hydro .
+id:test-gen-hydro a subdip:Firm .
+
+# Deprecated 0.1.0 names keep their meaning: old data reaches the new terms and back.
+id:test-dep-old a subdip:Province ; subdip:subordinateTo id:test-dep-council .
+id:test-dep-new a subdip:ChineseLocalGovernment .
+id:test-dep-node subdip:actor id:test-dep-old .
 """
 
 
@@ -158,11 +171,18 @@ ENTAILED = [
     ("concerns-agreement range", "id:test-dom-agreement a subdip:InternationalAgreement"),
     ("performer is an actor", "id:test-dom-mayor a subdip:Actor"),
     (
-        "performed-by is a PROV association",
-        "id:test-dom-signing prov:wasAssociatedWith id:test-dom-mayor",
+        "stated-in is a PROV derivation",
+        "id:test-prov-claim prov:wasDerivedFrom id:test-prov-article",
     ),
+    ("a regional government's firm", "id:test-gen-hydro a subdip:ProvincialStateOwnedEnterprise"),
+    ("a regional government is subnational", "id:test-gen-quebec a subdip:SubnationalGovernment"),
+    ("old Province is a Chinese province", "id:test-dep-old a subdip:ChineseProvince"),
+    ("old Province is a regional government", "id:test-dep-old a subdip:RegionalGovernment"),
+    ("old Province is still controlled", "id:test-dep-council subdip:controls id:test-dep-old"),
+    ("new term answers old queries", "id:test-dep-new a subdip:LocalGovernment"),
+    ("old actor is the acting party", "id:test-dep-node subdip:actingParty id:test-dep-old"),
     ("has-event is the inverse", "id:test-dom-agreement subdip:hasEvent id:test-dom-signing"),
-    ("an SAR is provincial-level", "id:test-dom-hk a subdip:ProvincialLevelGovernment"),
+    ("an SAR is provincial-level", "id:test-dom-hk a subdip:ChineseProvincialLevelGovernment"),
     ("a local government is an organisation", "id:test-dom-hk a subdip:Organisation"),
     ("an organisation is an ORG organisation", "id:test-dom-hk a org:Organization"),
     ("an actor is a PROV agent", "id:test-dom-hk a prov:Agent"),
@@ -191,7 +211,10 @@ NOT_ENTAILED = [
     ),
     ("a firm's firm is no SOE", "id:test-soe-small a subdip:StateOwnedEnterprise"),
     ("a family firm is no SOE", "id:test-soe-family a subdip:StateOwnedEnterprise"),
-    ("an SAR is not a province", "id:test-dom-hk a subdip:Province"),
+    ("a core-only region is not Chinese", "id:test-gen-quebec a subdip:ChineseLocalGovernment"),
+    ("a core-only region is no old term", "id:test-gen-quebec a subdip:LocalGovernment"),
+    ("an event is no PROV activity (PROV-DC)", "id:test-dom-signing a prov:Activity"),
+    ("an SAR is not a province", "id:test-dom-hk a subdip:ChineseProvince"),
     ("a claimant polity is not thereby a state", "id:test-dom-vietnam a subdip:State"),
 ]
 

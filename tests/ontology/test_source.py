@@ -17,13 +17,17 @@ _SD_CURIE = re.compile(r"(?<![\w:/#.-])sd:[A-Za-z_]")
 
 
 def _turtle_files() -> list[Path]:
-    files = [paths.ontology_file(), *sorted(paths.alignments_dir().glob("*.ttl"))]
+    files = [*paths.ontology_files(), *sorted(paths.alignments_dir().glob("*.ttl"))]
     return [path for path in files if path.is_file()]
 
 
-def test_ontology_declares_itself(ontology: Graph) -> None:
+def test_ontology_declares_itself_and_its_modules(ontology: Graph) -> None:
     ontologies = set(ontology.subjects(RDF.type, OWL.Ontology))
-    assert ontologies == {URIRef(ONTOLOGY_IRI)}, ontologies
+    core, china = URIRef(ONTOLOGY_IRI + "/core"), URIRef(ONTOLOGY_IRI + "/china")
+    assert ontologies == {URIRef(ONTOLOGY_IRI), core, china}, ontologies
+    assert set(ontology.objects(URIRef(ONTOLOGY_IRI), OWL.imports)) == {core, china}
+    assert set(ontology.objects(china, OWL.imports)) == {core}
+    assert not set(ontology.objects(core, OWL.imports)), "the core imports nothing"
 
 
 def test_prefix_subdip_is_bound_to_the_namespace(ontology: Graph) -> None:

@@ -49,14 +49,14 @@ def synthetic_graph(units: int) -> Graph:
     g.add((requirement, SUBDIP.requiredApproverType, SUBDIP.LocalPeoplesCongress))
     for i in range(units):
         province = ID[f"province-{i}"]
-        _named(g, province, SUBDIP.Province, f"Province {i}")
+        _named(g, province, SUBDIP.ChineseProvince, f"Province {i}")
         g.add((province, RDFS.label, Literal(f"省 {i}", lang="zh")))
         _claimed(g, f"province-{i}-in-state", province, SUBDIP.locatedIn, state)
         firm = ID[f"firm-{i}"]
         _named(g, firm, SUBDIP.StateOwnedEnterprise, f"Firm {i}")
         _claimed(g, f"province-{i}-owns-firm", province, SUBDIP.owns, firm)
         city = ID[f"city-{i}"]
-        _named(g, city, SUBDIP.ForeignSubnationalGovernment, f"City {i}")
+        _named(g, city, SUBDIP.NonChineseSubnationalGovernment, f"City {i}")
         agreement = ID[f"agreement/a-{i}"]
         _named(g, agreement, SUBDIP.SisterCityAgreement, f"Agreement {i}")
         g.add((agreement, SUBDIP.hasParty, province))

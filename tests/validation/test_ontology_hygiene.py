@@ -11,7 +11,8 @@ BROKEN = """
 @prefix owl:    <http://www.w3.org/2002/07/owl#> .
 @prefix rdfs:   <http://www.w3.org/2000/01/rdf-schema#> .
 subdip:CaseTerm a owl:ObjectProperty ;
-    rdfs:label "case term"@en , "another case term"@en .
+    rdfs:label "case term"@en , "another case term"@en ;
+    rdfs:domain subdip:CaseA , subdip:CaseB .
 """
 
 
@@ -29,9 +30,8 @@ def test_a_bad_term_is_reported(ontology: Graph) -> None:
         (term, "rdfs:label", "sh:QualifiedMaxCountConstraintComponent"),
         (term, "rdfs:label", "sh:QualifiedMinCountConstraintComponent"),
         (term, "skos:definition", "sh:QualifiedMinCountConstraintComponent"),
-        (term, "rdfs:isDefinedBy", "sh:HasValueConstraintComponent"),
-        (term, "rdfs:domain", "sh:MinCountConstraintComponent"),
-        (term, "rdfs:range", "sh:MinCountConstraintComponent"),
+        (term, "rdfs:isDefinedBy", "sh:MinCountConstraintComponent"),
+        (term, "rdfs:domain", "sh:MaxCountConstraintComponent"),
     }, result.text()
 
 

@@ -1,4 +1,4 @@
-"""The closed-world domain and range shapes (shapes/relations.ttl), one valid and one invalid
+"""The closed-world domain and range shapes (shapes/core/relations.ttl), one valid and one invalid
 use per property, generated from the shapes themselves and checked in two batched runs."""
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ def _wrong(accepted: list[URIRef]) -> URIRef:
 
 @pytest.fixture(scope="module")
 def relation_shapes() -> Graph:
-    return load_graph([SHAPES / "prefixes.ttl", SHAPES / "relations.ttl"]).graph
+    return load_graph([SHAPES / "core" / "prefixes.ttl", SHAPES / "core" / "relations.ttl"]).graph
 
 
 @pytest.fixture(scope="module")
@@ -78,8 +78,9 @@ def test_every_object_property_of_the_ontology_has_a_usage_shape(properties, ont
     declared = {
         p for p in ontology.subjects(RDF.type, owl.ObjectProperty) if str(p).startswith(SUBDIP)
     }
+    deprecated = set(ontology.subjects(owl.deprecated, None))  # data uses their replacements
     # subdip:statedIn has its own shape (subdipsh:StatedInArticleShape: article A or B only)
-    missing = declared - shaped - {SUBDIP.statedIn}
+    missing = declared - shaped - deprecated - {SUBDIP.statedIn}
     assert not missing, f"object properties without a shape in relations.ttl: {sorted(missing)}"
 
 

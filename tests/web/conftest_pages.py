@@ -37,9 +37,10 @@ PAGES_TRIG = """
 @prefix g: <https://w3id.org/subdip/graph/> .
 
 g:ontology {
-  subdip:Province a owl:Class ; rdfs:label "province"@en , "省"@zh ;
-      rdfs:subClassOf subdip:ProvincialLevelGovernment .
-  subdip:ProvincialLevelGovernment a owl:Class ; rdfs:label "provincial-level government"@en .
+  subdip:ChineseProvince a owl:Class ; rdfs:label "province"@en , "省"@zh ;
+      rdfs:subClassOf subdip:ChineseProvincialLevelGovernment .
+  subdip:ChineseProvincialLevelGovernment a owl:Class ;
+      rdfs:label "provincial-level government"@en .
   subdip:PrefectureLevelCity a owl:Class ; rdfs:label "prefecture-level city"@en .
   subdip:subordinateTo a owl:ObjectProperty , owl:TransitiveProperty ;
       rdfs:label "subordinate to"@en ; owl:inverseOf subdip:hasSubordinate .
@@ -48,7 +49,7 @@ g:ontology {
 }
 
 g:asserted {
-  <https://w3id.org/subdip/id/hainan> a subdip:Province ;
+  <https://w3id.org/subdip/id/hainan> a subdip:ChineseProvince ;
       rdfs:label "Hainan"@en , "海南省"@zh ;
       dcterms:source <https://w3id.org/subdip/id/pub/articleA> .
   <https://w3id.org/subdip/id/sansha> a subdip:PrefectureLevelCity ;
@@ -72,7 +73,7 @@ g:asserted {
 
 g:inferred {
   <https://w3id.org/subdip/id/hainan> subdip:hasSubordinate <https://w3id.org/subdip/id/sansha> ;
-      a subdip:ProvincialLevelGovernment .
+      a subdip:ChineseProvincialLevelGovernment .
 }
 
 g:links {

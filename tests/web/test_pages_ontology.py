@@ -18,7 +18,7 @@ from conftest_pages import (  # noqa: F401  (fixtures)
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SH
 
-from subdip import docs_gen, paths
+from subdip import docs_gen, loading, paths
 
 ONTOLOGY = URIRef("https://w3id.org/subdip/ontology")
 FORMATS = {
@@ -51,13 +51,18 @@ def same_graph(served: Graph, expected: Graph) -> bool:
 
 @pytest.fixture(scope="session")
 def ontology_graph() -> Graph:
-    return Graph().parse(paths.ontology_file(), format="turtle")
+    """The whole ontology: the entry point and the modules it imports, merged."""
+    return loading.ontology_graph()
 
 
 @pytest.fixture(scope="session")
 def shapes_graph() -> Graph:
     graph = Graph()
-    files = sorted(paths.shapes_dir().glob("*.ttl"))
+    files = [
+        path
+        for path in sorted(paths.shapes_dir().rglob("*.ttl"))
+        if path.parent.name in ("core", "china", "dataset")
+    ]
     assert files, "no shapes files shipped"
     for path in files:
         graph.parse(path, format="turtle")
@@ -84,7 +89,7 @@ def test_ontology_html_is_the_pylode_documentation(pages_client, ontology_graph)
 
 def test_ontology_html_separates_english_and_chinese_labels(pages_client, ontology_graph):
     html = pages_client.get("/ontology").get_data(as_text=True)
-    province = URIRef(str(ONTOLOGY) + "#Province")
+    province = URIRef(str(ONTOLOGY) + "#ChineseProvince")
     english = next(
         str(o) for o in ontology_graph.objects(province, RDFS.label) if o.language == "en"
     )
@@ -128,15 +133,60 @@ def test_without_pylode_the_html_is_a_clear_501(tmp_path, monkeypatch):
 
     monkeypatch.setattr(builtins, "__import__", no_pylode)
     with pytest.raises(docs_gen.DocsUnavailable) as caught:
-        docs_gen.generate_html(paths.ontology_file(), tmp_path / "doc.html")
+        docs_gen.generate_html(paths.ontology_files(), tmp_path / "doc.html")
     assert caught.value.status == 501
     assert "pylode==3.3.4" in str(caught.value)
 
 
-def test_ontology_turtle_is_the_file_as_written(pages_client):
-    response = pages_client.get("/ontology", headers={"Accept": "text/turtle"})
-    assert response.status_code == 200 and response.mimetype == "text/turtle"
-    assert response.data == paths.ontology_file().read_bytes()
+@pytest.mark.parametrize("module", ["core", "china"])
+def test_module_turtle_is_the_file_as_written(pages_client, module):
+    for path in (f"/ontology/{module}", f"/ontology/{module}/0.2.0"):
+        response = pages_client.get(path, headers={"Accept": "text/turtle"})
+        assert response.status_code == 200 and response.mimetype == "text/turtle", path
+        assert response.data == paths.ontology_module(module).read_bytes(), path
+
+
+@pytest.mark.parametrize("module", ["core", "china"])
+@pytest.mark.parametrize("rdflib_format", sorted(FORMATS))
+def test_module_in_each_format(pages_client, module, rdflib_format):
+    media_type, extension = FORMATS[rdflib_format]
+    expected = Graph().parse(paths.ontology_module(module), format="turtle")
+    for response in (
+        pages_client.get(f"/ontology/{module}", headers={"Accept": media_type}),
+        pages_client.get(f"/ontology/{module}.{extension}"),
+    ):
+        assert response.status_code == 200 and response.mimetype == media_type
+        assert same_graph(Graph().parse(data=response.data, format=rdflib_format), expected)
+    html = pages_client.get(f"/ontology/{module}", headers={"Accept": "text/html"})
+    assert html.mimetype == "text/html" and "pyLODE" in html.get_data(as_text=True)
+
+
+def test_release_0_1_0_is_the_archived_file(pages_client):
+    archived = paths.ontology_dir() / "versions" / "0.1.0" / "subdip.ttl"
+    response = pages_client.get("/ontology/0.1.0", headers={"Accept": "text/turtle"})
+    assert response.status_code == 200 and response.data == archived.read_bytes()
+    old = Graph().parse(archived, format="turtle")
+    assert old.value(ONTOLOGY, OWL.versionInfo) == Literal("0.1.0")
+    for rdflib_format, (media_type, _) in FORMATS.items():
+        served = pages_client.get("/ontology/0.1.0", headers={"Accept": media_type})
+        assert served.mimetype == media_type
+        assert same_graph(Graph().parse(data=served.data, format=rdflib_format), old)
+
+
+@pytest.mark.parametrize(
+    "name", sorted(p.stem for p in (paths.ontology_dir() / "alignments").glob("*.ttl"))
+)
+def test_alignment_iris_resolve_in_each_format(pages_client, name):
+    expected = Graph().parse(paths.ontology_dir() / "alignments" / f"{name}.ttl")
+    assert (URIRef(f"{ONTOLOGY}/alignments/{name}"), RDF.type, OWL.Ontology) in expected
+    for rdflib_format, (media_type, extension) in FORMATS.items():
+        for response in (
+            pages_client.get(f"/ontology/alignments/{name}", headers={"Accept": media_type}),
+            pages_client.get(f"/ontology/alignments/{name}.{extension}"),
+        ):
+            assert response.status_code == 200 and response.mimetype == media_type
+            served = Graph().parse(data=response.data, format=rdflib_format)
+            assert same_graph(served, expected)
 
 
 @pytest.mark.parametrize("rdflib_format", sorted(FORMATS))
@@ -157,7 +207,8 @@ def test_versioned_copy_of_the_current_version(pages_client, ontology_graph):
     assert str(version_iri).endswith("/" + version)
     path = "/ontology/" + version
     turtle = pages_client.get(path, headers={"Accept": "text/turtle"})
-    assert turtle.status_code == 200 and turtle.data == paths.ontology_file().read_bytes()
+    assert turtle.status_code == 200
+    assert same_graph(Graph().parse(data=turtle.data, format="turtle"), ontology_graph)
     ntriples = pages_client.get(path + ".nt")
     assert ntriples.mimetype == "application/n-triples"
     assert same_graph(Graph().parse(data=ntriples.data, format="nt"), ontology_graph)

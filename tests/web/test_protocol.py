@@ -85,7 +85,7 @@ def test_from_in_the_query_is_honoured_and_never_reads_files(client):
     from_inferred = f"SELECT ?x FROM <{G}inferred> WHERE {{ <{ID}hainan> ?p ?x }} ORDER BY ?x"
     assert {r["x"] for r in bindings(get(client, from_inferred))} == {
         ID + "sansha",
-        "https://w3id.org/subdip/ontology#ProvincialLevelGovernment",
+        "https://w3id.org/subdip/ontology#ChineseProvincialLevelGovernment",
     }
     leak = get(client, "SELECT * FROM <file:///etc/passwd> WHERE { ?s ?p ?o }")
     assert bindings(leak) == []

@@ -1,13 +1,16 @@
-"""Over a real socket against `subdip serve` (gunicorn, 2 workers, a 2 s query time limit):
-a real SPARQL client, the no-outbound-connection guarantees, the time limit, and a bounded
-load-and-fuzz run.
+"""Over a real socket against `subdip serve` (granian, 2 workers, queries in the workers, a 2 s
+query time limit): a real SPARQL client, the no-outbound-connection guarantees, the time limit
+(503, and the overrunning worker replaced), a crashed worker restarted, a bounded load-and-fuzz
+run, and the same time limit with ``--isolation process``.
 """
 
 from __future__ import annotations
 
 import http.client
 import json
+import os
 import random
+import signal
 import socket
 import statistics
 import threading
@@ -168,7 +171,7 @@ def test_from_a_local_file_leaks_nothing(server):
 
 
 def test_long_queries_must_be_posted(server):
-    query = "ASK {} #" + "x" * 9000  # beyond gunicorn's longest request line (8190 bytes)
+    query = "ASK {} #" + "x" * 9000  # beyond the longest request target accepted (8190 bytes)
     status, _ = request(server, "GET", "/sparql?query=" + quote(query))
     assert status == 414
     status, _ = request(
@@ -180,7 +183,7 @@ def test_long_queries_must_be_posted(server):
 # -- time limit ----------------------------------------------------------------------------
 
 
-def test_runaway_query_is_stopped_while_another_is_answered(server):
+def _runaway_beside_a_simple_query(server) -> None:
     finished: dict[str, tuple[float, int]] = {}
 
     def run(name: str, query: str) -> None:
@@ -189,15 +192,109 @@ def test_runaway_query_is_stopped_while_another_is_answered(server):
 
     runaway = threading.Thread(target=run, args=("runaway", RUNAWAY))
     runaway.start()
-    time.sleep(0.3)  # let the runaway reach a query process first
+    time.sleep(0.3)  # let the runaway reach the engine first
     run("simple", f"ASK {{ <{ID}prague> ?p ?o }}")
     assert "runaway" not in finished  # the simple answer came while the runaway still ran
     runaway.join(timeout=60)
     assert finished["simple"][1] == 200
     assert finished["runaway"][1] == 503
     assert finished["simple"][0] < finished["runaway"][0]
-    status, _ = request(server, "GET", "/sparql?query=" + quote("ASK {}"))
-    assert status == 200
+
+
+def _answers_ask(server) -> bool:
+    try:
+        status, _ = request(server, "GET", "/sparql?query=" + quote("ASK {}"))
+    except OSError:
+        return False
+    return status == 200
+
+
+def _age(pid: int) -> float:
+    """Seconds since process ``pid`` started."""
+    start_ticks = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19])
+    uptime = float(Path("/proc/uptime").read_text().split()[0])
+    return uptime - start_ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _wait_for_workers(server, count: int, *, other_than: set[int] = frozenset()) -> list[int]:
+    """The workers, once there are ``count`` of them, each old enough to have started."""
+    deadline = time.monotonic() + 20
+    while True:
+        workers = _children(server.process.pid)
+        try:
+            started = all(_age(w) > 4.0 for w in workers)
+        except OSError:
+            started = False
+        if (
+            len(workers) == count
+            and started
+            and not set(workers) & other_than
+            and _answers_ask(server)
+        ):
+            return workers
+        assert time.monotonic() < deadline, (workers, other_than)
+        time.sleep(0.1)
+
+
+def test_runaway_query_is_stopped_while_another_is_answered(server):
+    before = set(_wait_for_workers(server, 2))
+    _runaway_beside_a_simple_query(server)
+    assert _answers_ask(server)
+    # The worker whose query thread still runs the runaway is replaced by a fresh one.
+    deadline = time.monotonic() + 20
+    while set(_children(server.process.pid)) >= before:
+        assert time.monotonic() < deadline, "the overrunning worker was not replaced"
+        time.sleep(0.1)
+    after = _wait_for_workers(server, 2)
+    assert len(before - set(after)) == 1  # exactly one worker was replaced
+    assert _answers_ask(server)
+
+
+def test_a_crashed_worker_is_restarted_and_the_service_keeps_answering(server):
+    workers = _wait_for_workers(server, 2)
+    os.kill(workers[0], signal.SIGKILL)  # what an engine crash does to its worker
+    # Connections the dead worker's socket held are reset; the other worker answers the rest.
+    time.sleep(0.2)
+    answered = [_answers_ask(server) for _ in range(20)]
+    assert all(answered), answered
+    fresh = _wait_for_workers(server, 2, other_than={workers[0]})
+    assert workers[1] in fresh
+
+
+def test_queries_run_in_the_workers_no_query_processes(server):
+    workers = _wait_for_workers(server, 2)
+    for worker in workers:
+        assert _children(worker) == []
+
+
+@pytest.fixture(scope="module")
+def process_server(fixture_build: Path, tmp_path_factory):
+    from conftest import start_server, stop_server
+
+    log_file = tmp_path_factory.mktemp("serve-process") / "serve.log"
+    running = start_server(
+        fixture_build, log_file, "--workers", "2", "--isolation", "process", timeout=2.0
+    )
+    yield running
+    stop_server(running.process)
+
+
+def test_with_process_isolation_each_worker_has_its_query_processes(process_server):
+    deadline = time.monotonic() + 15
+    while True:
+        workers = _children(process_server.process.pid)
+        shape = sorted(len(_children(w)) for w in workers)
+        if shape == [2, 2] or time.monotonic() > deadline:  # 2 workers x 2 query processes
+            break
+        time.sleep(0.2)
+    assert shape == [2, 2]
+    for worker in workers:
+        for child in _children(worker):
+            cmdline = Path(f"/proc/{child}/cmdline").read_bytes()
+            assert b"subdip.sparql.executor" in cmdline
+    _runaway_beside_a_simple_query(process_server)
+    assert sorted(_children(process_server.process.pid)) == sorted(workers)  # none replaced
+    assert _answers_ask(process_server)
 
 
 # -- load and fuzz -------------------------------------------------------------------------
@@ -337,19 +434,3 @@ def _children(pid: int) -> list[int]:
         if int(fields[1]) == pid:
             found.append(int(stat.parent.name))
     return found
-
-
-def test_each_worker_has_its_own_query_processes_and_the_master_none(server):
-    """The app is preloaded in the master, but query processes belong to the workers."""
-    deadline = time.monotonic() + 15
-    while True:
-        workers = _children(server.process.pid)
-        shape = sorted(len(_children(w)) for w in workers)
-        if shape == [2, 2] or time.monotonic() > deadline:  # 2 workers x 2 query processes
-            break
-        time.sleep(0.2)
-    assert shape == [2, 2]
-    for worker in workers:
-        for child in _children(worker):
-            cmdline = Path(f"/proc/{child}/cmdline").read_bytes()
-            assert b"subdip.sparql.executor" in cmdline

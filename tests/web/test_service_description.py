@@ -92,7 +92,7 @@ def test_void_partitions_and_examples(client, filler_size):
         for p in graph.objects(dataset, VOID.classPartition)
     }
     # fixture.nq: Hainan is the one Province (claim 33)
-    assert classes[URIRef("https://w3id.org/subdip/ontology#Province")] == Literal(1)
+    assert classes[URIRef("https://w3id.org/subdip/ontology#ChineseProvince")] == Literal(1)
     properties = {
         graph.value(p, VOID.property): graph.value(p, VOID.triples).toPython()
         for p in graph.objects(dataset, VOID.propertyPartition)

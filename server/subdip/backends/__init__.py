@@ -39,4 +39,5 @@ def open_backend(config: Mapping[str, Any], *, limits: GuardLimits | None = None
         limits=limits,
         max_result_bytes=int(config.get("MAX_RESULT_BYTES", 50_000_000)),
         memory_mib=int(config.get("EXECUTOR_MEMORY_MB", DEFAULT_MEMORY_MIB)),
+        isolation=config.get("QUERY_ISOLATION", "process"),
     )

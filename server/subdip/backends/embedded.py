@@ -1,7 +1,10 @@
 """The build artefact's pyoxigraph store as a backend.
 
-Queries run in an :class:`~subdip.sparql.executor.ExecutorPool` (child processes, time limit,
-result cap). Small fixed lookups (a resource's quads, graph names, counts) are quad-pattern
+Queries run, by ``isolation``, in an :class:`~subdip.sparql.executor.ExecutorPool` (``process``:
+child processes, killed at the time limit) or in a
+:class:`~subdip.sparql.inworker.ThreadRunner` (``worker``: threads of this process, for a
+server whose watchdog replaces a worker whose query overran). Small fixed lookups (a
+resource's quads, graph names, counts) are quad-pattern
 scans that cannot run away, so they use a read-only handle in the calling process.
 
 Both the pool and the handle are created lazily and per process id: a backend created before
@@ -12,7 +15,9 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import Literal
 
 import pyoxigraph as ox
 
@@ -21,6 +26,7 @@ from subdip.errors import BuildError
 from subdip.sparql.executor import DEFAULT_MEMORY_MIB, ExecutorPool, Job
 from subdip.sparql.formats import FormatChoice
 from subdip.sparql.guard import GuardLimits, check_query
+from subdip.sparql.inworker import ThreadRunner
 
 DEFAULT_MAX_RESULT_BYTES = 50_000_000
 
@@ -36,6 +42,8 @@ class EmbeddedBackend:
         limits: GuardLimits | None = None,
         max_result_bytes: int = DEFAULT_MAX_RESULT_BYTES,
         memory_mib: int = DEFAULT_MEMORY_MIB,
+        isolation: Literal["process", "worker"] = "process",
+        on_overrun: Callable[[], None] | None = None,
     ) -> None:
         self.store_path = Path(build_dir) / "store"
         if not self.store_path.is_dir():
@@ -47,8 +55,13 @@ class EmbeddedBackend:
         self.limits = limits or GuardLimits()
         self.max_result_bytes = max_result_bytes
         self.memory_mib = memory_mib
+        if isolation not in ("process", "worker"):
+            raise ValueError(f"isolation must be 'process' or 'worker', not {isolation!r}")
+        self.isolation = isolation
+        self.on_overrun = on_overrun
         self._lock = threading.Lock()
         self._pool: ExecutorPool | None = None
+        self._runner: ThreadRunner | None = None
         self._store: ox.Store | None = None
         self._pid = os.getpid()
 
@@ -57,6 +70,7 @@ class EmbeddedBackend:
     def _check_pid(self) -> None:
         if self._pid != os.getpid():  # forked: the parent's pool and handle are not ours
             self._pool = None
+            self._runner = None
             self._store = None
             self._pid = os.getpid()
 
@@ -69,6 +83,20 @@ class EmbeddedBackend:
                     self.store_path, self.processes, memory_mib=self.memory_mib
                 )
             return self._pool
+
+    @property
+    def runner(self) -> ThreadRunner:
+        with self._lock:
+            self._check_pid()
+            if self._runner is None:
+                self._runner = ThreadRunner(
+                    self.store_path, self.processes, on_overrun=self._overrun
+                )
+            return self._runner
+
+    def _overrun(self) -> None:
+        if self.on_overrun is not None:
+            self.on_overrun()
 
     @property
     def store(self) -> ox.Store:
@@ -103,6 +131,8 @@ class EmbeddedBackend:
             formats=formats or FormatChoice(),
             max_result_bytes=max_result_bytes or self.max_result_bytes,
         )
+        if self.isolation == "worker":
+            return self.runner.run(job, timeout)
         return self.pool.run(job, timeout)
 
     def describe_resource(self, iri: str, *, limit: int = 10_000) -> list[ox.Quad]:
@@ -131,8 +161,8 @@ class EmbeddedBackend:
         return int(next(iter(result))["n"].value)
 
     def start(self) -> None:
-        """Start the query processes now rather than on the first query (server warm-up)."""
-        _ = self.pool
+        """Start the query processes (or threads) now, not on the first query (warm-up)."""
+        _ = self.runner if self.isolation == "worker" else self.pool
 
     def child_pids(self) -> list[int]:
         """Process ids of this process's query children (empty before the first query)."""
@@ -143,5 +173,8 @@ class EmbeddedBackend:
         with self._lock:
             if self._pool is not None and self._pid == os.getpid():
                 self._pool.close()
+            if self._runner is not None and self._pid == os.getpid():
+                self._runner.close()
             self._pool = None
+            self._runner = None
             self._store = None

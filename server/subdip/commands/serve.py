@@ -1,23 +1,32 @@
-"""`subdip serve`: serve the built dataset over SPARQL and linked data with gunicorn.
+"""`subdip serve`: serve the built dataset over SPARQL and linked data with granian.
 
 Builds first when the artefact is missing or stale (a build whose inputs did not change is
-reused), then runs a production WSGI server (gunicorn, threaded workers) around
-:func:`subdip.web.create_app`. Defaults are safe: loopback only, read-only.
+reused), then runs granian (an HTTP server written in Rust) with one
+:func:`subdip.web.create_app` per worker process (:mod:`subdip.web.worker`). By default queries
+run in threads of the workers (``--isolation worker``): a worker whose query overran its time
+limit answers 503 and is replaced, a worker that crashed is restarted. ``--isolation process``
+runs each query in a killable query process instead (slower: a hop per query). Defaults are
+safe: loopback only, read-only.
 """
 
 from __future__ import annotations
 
 import argparse
 import ipaddress
+import json
 import logging
+import os
 from pathlib import Path
 from typing import Any
 
 from subdip.errors import BuildError, UsageError
+from subdip.web.worker import CONFIG_ENV, WORKER_BASE_MIB
 
 log = logging.getLogger(__name__)
 
-THREADS_PER_WORKER = 8
+THREADS_PER_WORKER = 4
+#: Seconds granian waits before starting a worker again after one exited.
+RESPAWN_INTERVAL = 0.2
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -26,7 +35,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="serve the dataset: SPARQL endpoint, linked-data pages, downloads",
         description=(
             "Serve the reasoned dataset at /sparql (SPARQL 1.1 Protocol, read-only), its "
-            "resources at /id/..., the ontology, VoID and downloads, with gunicorn. Builds the "
+            "resources at /id/..., the ontology, VoID and downloads, with granian. Builds the "
             "dataset first if it is missing or out of date."
         ),
         epilog="Exit codes: 0 stopped normally, 1 data does not conform, 2 usage or load "
@@ -34,7 +43,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default loopback)")
     parser.add_argument("--port", type=int, default=8000, help="port (default 8000)")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+    parser.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
     parser.add_argument(
         "--threads", type=int, default=THREADS_PER_WORKER, help="request threads per worker"
     )
@@ -42,18 +51,26 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--timeout", type=float, default=10.0, help="seconds a query may run (default 10)"
     )
     parser.add_argument(
+        "--isolation",
+        choices=("worker", "process"),
+        default="worker",
+        help="where queries run: 'worker' (threads of the web worker; a worker whose query "
+        "overran is replaced) or 'process' (a killable query process per query; slower)",
+    )
+    parser.add_argument(
         "--query-processes",
         type=int,
         default=2,
-        help="query processes per worker: queries that can run at once (default 2)",
+        help="query threads (or processes) per worker: queries that can run at once (default 2)",
     )
     parser.add_argument(
         "--query-memory",
         type=int,
         default=1024,
         metavar="MIB",
-        help="heap limit of each query process in MiB; a query needing more gets 503 "
-        "(default 1024; 0: no limit)",
+        help="heap a query may use in MiB (0: no limit); with --isolation process a query "
+        "needing more gets 503, with worker the worker's heap is capped at this plus "
+        f"{WORKER_BASE_MIB} and a worker beyond it is restarted (default 1024)",
     )
     parser.add_argument("--build-dir", type=Path, help="artefact folder (default ./build)")
     parser.add_argument(
@@ -78,6 +95,7 @@ def app_config(args: argparse.Namespace, build_dir: Path) -> dict[str, Any]:
         "QUERY_TIMEOUT": args.timeout,
         "EXECUTOR_PROCESSES": args.query_processes,
         "EXECUTOR_MEMORY_MB": args.query_memory,
+        "QUERY_ISOLATION": args.isolation,
     }
     if args.store:
         config["STORE_URL"] = args.store
@@ -130,65 +148,27 @@ def warm_statistics(config: dict[str, Any]) -> None:
         backend.close()
 
 
-def _post_fork(server: Any, worker: Any) -> None:
-    """gunicorn post_fork hook: tune malloc, then start this worker's query processes.
+def granian_options(args: argparse.Namespace) -> dict[str, Any]:
+    """Keyword arguments of ``granian.server.Server`` for these options."""
+    from granian.constants import Interfaces
 
-    The app itself was created once in the master (``preload_app``) and inherited by the fork;
-    query processes are per worker (the backend notices the new pid), started here so that
-    they are ready, store opened, before the worker accepts its first request.
-    """
-    _limit_malloc_arenas(server, worker)
-    app = worker.app.wsgi()
-    start = getattr(app.extensions["subdip"]["backend"], "start", None)
-    if start is not None:
-        start()
-
-
-def _limit_malloc_arenas(_server: Any, _worker: Any) -> None:
-    """At most 2 glibc malloc arenas in a worker.
-
-    Threaded workers otherwise get one arena per thread; each keeps the memory freed by the
-    large transient allocations of hostile requests (measured: worker RSS creeping up under a
-    16-client fuzz run while a single-threaded run of the same requests stays flat).
-    """
-    import ctypes
-    import sys
-
-    if sys.platform.startswith("linux"):
-        try:
-            ctypes.CDLL("libc.so.6").mallopt(-8, 2)  # M_ARENA_MAX
-        except (OSError, AttributeError):
-            log.debug("mallopt unavailable; keeping the default malloc arenas")
-
-
-def gunicorn_options(args: argparse.Namespace) -> dict[str, Any]:
-    # The worker heartbeat must outlast the longest query (which runs in a child process,
-    # but its request thread waits for it).
     return {
-        "bind": f"[{args.host}]:{args.port}" if ":" in args.host else f"{args.host}:{args.port}",
+        "target": "subdip.web.worker:create_worker_app",
+        "factory": True,
+        "address": args.host,
+        "port": args.port,
+        "interface": Interfaces.WSGI,
         "workers": args.workers,
-        "worker_class": "gthread",
-        "threads": args.threads,
-        "timeout": int(max(30, 3 * args.timeout + 10)),
-        "graceful_timeout": 10,
-        "keepalive": 5,
-        "accesslog": "-" if args.access_log else None,
-        "errorlog": "-",
-        "loglevel": "info",
-        "proc_name": "subdip",
-        "control_socket_disable": True,  # no shared socket in $HOME: several servers may run
-        "post_fork": _post_fork,
-        # One create_app in the master (ontology parsed, pages prepared once), then forked: the
-        # app-wide state is read-only; per-process resources are opened lazily per pid.
-        "preload_app": True,
-        "limit_request_line": 8190,  # gunicorn's maximum; longer queries must be POSTed
+        "blocking_threads": args.threads,
+        "respawn_failed_workers": True,  # crashed or replaced workers come back
+        "respawn_interval": RESPAWN_INTERVAL,
+        "log_access": bool(args.access_log),
+        "websockets": False,
     }
 
 
 def run(args: argparse.Namespace) -> int:
-    from gunicorn.app.base import BaseApplication
-
-    from subdip.web import create_app
+    from granian.server import Server
 
     for name in ("workers", "threads", "query_processes"):
         if getattr(args, name) < 1:
@@ -207,16 +187,6 @@ def run(args: argparse.Namespace) -> int:
     if not args.store:
         warm_statistics(config)
 
-    class Server(BaseApplication):  # type: ignore[misc]
-        """gunicorn with our options; the app is built once (preloaded), each worker starts its
-        own query processes after the fork."""
-
-        def load_config(self) -> None:
-            for key, value in gunicorn_options(args).items():
-                self.cfg.set(key, value)
-
-        def load(self) -> Any:
-            return create_app(config)
-
-    Server().run()
+    os.environ[CONFIG_ENV] = json.dumps(config)  # read by each worker's create_worker_app
+    Server(**granian_options(args)).serve()
     return 0

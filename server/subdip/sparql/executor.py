@@ -169,6 +169,18 @@ def _execute(store: object, job: Job) -> tuple:
     return ("ok", kind, fmt.name, fmt.media_type, out.getvalue(), time.perf_counter() - started)
 
 
+def answer_job(store: object, job: Job) -> tuple:
+    """Run one job on an open store and give the reply tuple (never raises for the query's
+    own failures). The one execution path of both isolation modes: a query process calls it,
+    and so does :class:`subdip.sparql.inworker.ThreadRunner` in a web worker."""
+    try:
+        return _execute(store, job)
+    except OSError as err:
+        return ("error", "store", f"the store failed while answering: {err}")
+    except (ValueError, TypeError) as err:  # e.g. an invalid graph IRI
+        return ("error", "syntax", str(err))
+
+
 def child_entry() -> None:
     """Entry point of a query process: ``argv`` is the socket's fd, the store path and the
     memory limit in MiB (0: none)."""
@@ -210,12 +222,7 @@ def _child_main(conn: Connection, store_path: str) -> None:
                 reply = ("error", "store", f"cannot open the store at {store_path}: {err}")
                 conn.send_bytes(pickle.dumps(reply, pickle.HIGHEST_PROTOCOL))
                 continue
-        try:
-            reply = _execute(store, job)
-        except OSError as err:
-            reply = ("error", "store", f"the store failed while answering: {err}")
-        except (ValueError, TypeError) as err:  # e.g. an invalid graph IRI
-            reply = ("error", "syntax", str(err))
+        reply = answer_job(store, job)
         try:
             conn.send_bytes(pickle.dumps(reply, pickle.HIGHEST_PROTOCOL))
         except (BrokenPipeError, OSError):
@@ -362,7 +369,7 @@ class ExecutorPool:
             ) from None
         self._idle.put(child)
         self.stats["queries"] += 1
-        return _outcome(reply, job)
+        return outcome_of(reply, job)
 
     def close(self) -> None:
         with self._lock:
@@ -396,7 +403,8 @@ def _syntax_message(text: str) -> str:
     return text if len(text) <= 300 else text[:300] + " ..."
 
 
-def _outcome(reply: tuple, job: Job) -> QueryOutcome:
+def outcome_of(reply: tuple, job: Job) -> QueryOutcome:
+    """The reply of :func:`answer_job` as an outcome, or the error it reports raised."""
     status = reply[0]
     if status == "ok":
         _, kind, fmt, media_type, body, elapsed = reply

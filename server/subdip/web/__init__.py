@@ -13,7 +13,9 @@ QUERY_TIMEOUT          seconds a query may run before it is stopped (503)       
 MAX_QUERY_BYTES        longest query text accepted (413)                           100 000
 MAX_RESULT_BYTES       largest serialised result sent (413)                        50 000 000
 MAX_CONTENT_LENGTH     largest request body (413; Flask's own key)                 1 000 000
-EXECUTOR_PROCESSES     query processes per web worker                              2
+EXECUTOR_PROCESSES     query processes (or threads) per web worker                 2
+QUERY_ISOLATION        ``process``: each query in a killable child; ``worker``:    process
+                       in threads of the worker (needs ``subdip serve``'s watchdog)
 EXECUTOR_MEMORY_MB     heap limit of each query process (0: none; 503 beyond)      1024
 CACHE_MAX_AGE          Cache-Control max-age of read answers, seconds              300
 CACHE_MAX_BYTES        response cache size per process (0: no cache)               64 MB
@@ -55,6 +57,7 @@ DEFAULTS: dict[str, Any] = {
     "MAX_CONTENT_LENGTH": 1_000_000,
     "EXECUTOR_PROCESSES": 2,
     "EXECUTOR_MEMORY_MB": 1024,
+    "QUERY_ISOLATION": "process",
     "CACHE_MAX_AGE": 300,
     "CACHE_MAX_BYTES": 64_000_000,
     "CACHE_MAX_ENTRY_BYTES": 2_000_000,

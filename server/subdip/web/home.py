@@ -51,7 +51,7 @@ _DEFAULT_QUERY = """PREFIX subdip: <https://w3id.org/subdip/ontology#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 
 SELECT ?government ?name WHERE {
-  ?government a subdip:ProvincialLevelGovernment ;
+  ?government a subdip:ChineseProvincialLevelGovernment ;
               rdfs:label ?name .
 }
 ORDER BY ?name

@@ -47,6 +47,9 @@ Environ = dict[str, Any]
 StartResponse = Callable[..., Any]
 Headers = list[tuple[str, str]]
 
+#: Longest request target accepted (what common servers and proxies allow): longer GETs get
+#: 414 and a hint to POST, whatever server runs the app.
+MAX_TARGET_BYTES = 8190
 #: Bodies at least this long are gzipped when the client accepts it (and the type is text).
 GZIP_MIN_BYTES = 1024
 GZIP_LEVEL = 5
@@ -269,6 +272,9 @@ class HttpLayer:
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         method = environ.get("REQUEST_METHOD", "GET")
+        target = len(environ.get("PATH_INFO", "")) + len(environ.get("QUERY_STRING", ""))
+        if target > MAX_TARGET_BYTES:
+            return self._too_long(start_response)
         if method == "OPTIONS" and environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD"):
             return self._preflight(start_response)
         if method not in ("GET", "HEAD"):
@@ -449,6 +455,20 @@ class HttpLayer:
                 close()
             return []
         return [body] if isinstance(body, bytes) else body
+
+    def _too_long(self, start_response: StartResponse) -> Iterable[bytes]:
+        body = (
+            f"414 URI Too Long: the request target exceeds {MAX_TARGET_BYTES} bytes\n"
+            "How to fix: send long queries with POST (application/sparql-query)\n"
+        ).encode()
+        start_response(
+            "414 URI Too Long",
+            self._common(
+                [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))],
+                cached=False,
+            ),
+        )
+        return [body]
 
     def _preflight(self, start_response: StartResponse) -> Iterable[bytes]:
         start_response(

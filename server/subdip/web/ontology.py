@@ -1,7 +1,7 @@
 """The ontology at its IRI (``/ontology``, versioned copies at ``/ontology/<version>``) and the
 SHACL shapes (``/shapes``), each with content negotiation.
 
-Hash IRIs (``https://w3id.org/subdip/ontology#Province``) reach the server as ``/ontology``;
+Hash IRIs (``https://w3id.org/subdip/ontology#ChineseProvince``) reach the server as ``/ontology``;
 the HTML documentation (pyLODE) has an anchor per term, so the fragment lands on the term.
 Everything is prepared once when the blueprint is registered: the files are small and static.
 """
@@ -83,23 +83,38 @@ def _load_cached(stamp: tuple[tuple[str, int, int], ...]) -> tuple[Document, Gra
 @dataclass
 class OntologyState:
     current: Document
+    files: list[Path]
     version: str | None
     versions: dict[str, Path]
+    modules: dict[str, Path]
+    alignments: dict[str, Path]
     html_path: Path | None
     shapes: Document
     shapes_graph: Graph
 
 
 def _versions(ontology_dir: Path) -> dict[str, Path]:
-    """Archived copies: ``ontology/versions/<version>.ttl`` or ``<version>/subdip.ttl``."""
+    """Archived copies: ``versions/<version>.ttl``, ``<version>/subdip.ttl`` (the whole
+    ontology) and ``<version>/<module>.ttl`` (keyed ``<module>/<version>``)."""
     found: dict[str, Path] = {}
     folder = ontology_dir / "versions"
     if folder.is_dir():
         for path in sorted(folder.glob("*.ttl")):
             found[path.stem] = path
-        for path in sorted(folder.glob("*/subdip.ttl")):
-            found[path.parent.name] = path
+        for path in sorted(folder.glob("*/*.ttl")):
+            version = path.parent.name
+            found[version if path.stem == "subdip" else f"{path.stem}/{version}"] = path
     return found
+
+
+def data_shapes_files(shapes_dir: Path) -> list[Path]:
+    """The data shapes (``core/``, ``china/``, ``dataset/`` and any top-level file), without the
+    ontology's own hygiene shapes in ``ontology/``."""
+    return sorted(
+        path
+        for path in shapes_dir.rglob("*.ttl")
+        if "ontology" not in path.relative_to(shapes_dir).parts[:-1]
+    )
 
 
 def _doc_links(app: Flask) -> dict[str, str]:
@@ -116,24 +131,28 @@ _FORMAT_LABELS = (("Turtle", "ttl"), ("JSON-LD", "jsonld"), ("N-Triples", "nt"),
 def prepare(app: Flask) -> OntologyState:
     """Read the ontology and shapes once and generate (or reuse) the HTML documentation."""
     ontology_file = Path(app.config.get("ONTOLOGY_FILE") or paths.ontology_file())
-    current, graph = _load_cached(_stamp([ontology_file]))
+    files = paths.ontology_files(ontology_file)
+    current, graph = _load_cached(_stamp(files))
     version = graph.value(URIRef(ONTOLOGY_IRI), OWL.versionInfo)
-    shapes_files = sorted(Path(app.config.get("SHAPES_DIR") or paths.shapes_dir()).glob("*.ttl"))
+    shapes_dir = Path(app.config.get("SHAPES_DIR") or paths.shapes_dir())
+    shapes_files = data_shapes_files(shapes_dir)
     shapes, shapes_graph = (
         _load_cached(_stamp(shapes_files)) if shapes_files else (Document(None), Graph())
     )
     html_path: Path | None = None
     try:
-        html_path = docs_gen.cached_html(
-            ontology_file, rendering.cache_dir(app), links=_doc_links(app)
-        )
+        html_path = docs_gen.cached_html(files, rendering.cache_dir(app), links=_doc_links(app))
     except (SubdipError, OSError, ValueError) as err:
         # the RDF formats still work; the HTML request reports the problem
         log.error("could not generate the ontology documentation: %s", err)
+    alignments = ontology_file.parent / "alignments"
     return OntologyState(
         current=current,
+        files=files,
         version=str(version) if version is not None else None,
         versions=_versions(ontology_file.parent),
+        modules={path.stem: path for path in files if path != ontology_file},
+        alignments={p.stem: p for p in sorted(alignments.glob("*.ttl"))},
         html_path=html_path,
         shapes=shapes,
         shapes_graph=shapes_graph,
@@ -165,7 +184,7 @@ def _html_documentation() -> bytes:
     state = _state()
     if state.html_path is None or not state.html_path.is_file():
         state.html_path = docs_gen.cached_html(
-            state.current.source or paths.ontology_file(),
+            state.files,
             rendering.cache_dir(current_app),
             links=_doc_links(current_app),
         )
@@ -175,7 +194,7 @@ def _html_documentation() -> bytes:
 @bp.route("/ontology")
 @bp.route("/ontology.<extension>")
 def ontology(extension: str | None = None) -> Response:
-    """The current ontology: pyLODE HTML, Turtle (as written), JSON-LD, N-Triples, RDF/XML."""
+    """The whole ontology (modules merged): pyLODE HTML, Turtle, JSON-LD, N-Triples, RDF/XML."""
     state = _state()
     choice = _negotiated(state.current, extension)
     if choice == "html":
@@ -190,24 +209,39 @@ def ontology_slash() -> Response:
     return redirect(f"{rendering.server_base(request)}/ontology", code=301)
 
 
-@bp.route("/ontology/<path:version>")
-def versioned(version: str) -> Response:
-    """A versioned copy: the current file for the current version, else an archived one."""
-    version, extension = rendering.split_extension(version)
+@bp.route("/ontology/<path:name>")
+def versioned(name: str) -> Response:
+    """A module, a release of the ontology or of a module, or an alignment (see the module doc)."""
+    name, extension = rendering.split_extension(name)
     state = _state()
-    if version == state.version:
+    if name == state.version:
         return ontology(extension)
-    path = state.versions.get(version)
+    module, _, version = name.partition("/")
+    if module in state.modules and version in ("", state.version):
+        return _file(state.modules[module], extension, html_is_source=False)
+    if module == "alignments" and version in state.alignments:
+        return _file(state.alignments[version], extension, html_is_source=True)
+    path = state.versions.get(name)
     if path is None:
-        known = ", ".join(sorted({*state.versions, *([state.version] if state.version else [])}))
+        known = sorted({*state.versions, *([state.version] if state.version else [])})
+        known += sorted(state.modules) + [f"alignments/{a}" for a in sorted(state.alignments)]
         raise ResourceNotFound(
-            f"no version {version!r} of the ontology", hint=f"known versions: {known or 'none'}"
+            f"no module, version or alignment {name!r} of the ontology",
+            hint=f"known versions, modules and alignments: {', '.join(known) or 'none'}",
         )
-    document, _ = load_document([path])
+    return _file(path, extension, html_is_source=True)
+
+
+def _file(path: Path, extension: str | None, *, html_is_source: bool) -> Response:
+    """One Turtle file in the negotiated format. A module's HTML is the documentation of the
+    whole ontology (its terms have their anchors there); archived releases and alignments have no
+    generated page, so a browser gets their Turtle source as text."""
+    document, _ = _load_cached(_stamp([path]))
     choice = _negotiated(document, extension)
     if choice == "html":
-        choice = TURTLE  # archived copies have no generated page; show the source
-        return _respond(document.body(choice), "text/plain; charset=utf-8")
+        if not html_is_source:
+            return _respond(_html_documentation(), "text/html; charset=utf-8")
+        return _respond(document.body(TURTLE), "text/plain; charset=utf-8")
     assert isinstance(choice, RdfFormat)
     return _respond(document.body(choice), choice.content_type)
 
