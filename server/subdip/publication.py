@@ -4,19 +4,24 @@ Why: replacing a million triples in place means deleting the old ones, and a sto
 is a transaction far slower than its bulk load (Oxigraph 0.5: minutes for 1 M triples). So
 ``subdip publish`` never overwrites a served graph. Each publish writes its graphs under new
 names, ``<public graph IRI>/<build id>`` (e.g. ``…/graph/asserted/20261203T181200Z-1a2b3c4d``),
-checks them, and then switches the pointer, a graph of a few triples, in one SPARQL Update
-operation. Readers (``subdip serve --store``) read the pointer and query the versioned graphs
-under their public names, so they move from one complete build to the next at once.
+checks them, and then switches the pointer with one ``INSERT DATA``. Readers (``subdip serve
+--store``) read the pointer and query the versioned graphs under their public names, so they
+move from one complete build to the next at once.
 
-The pointer graph ``urn:subdip:publication`` says::
+The pointer graph ``urn:subdip:publication`` is append-only: each switch adds a record, and
+the record with the highest sequence number is the pointer::
 
-    <urn:subdip:publication> pub:current  <urn:subdip:build:ID> ;
-                             pub:previous <urn:subdip:build:ID0> .
+    <urn:subdip:switch:7> pub:seq 7 ; pub:current <urn:subdip:build:ID> ;
+                          pub:previous <urn:subdip:build:ID0> .
     <urn:subdip:build:ID> pub:graph <…/graph/asserted/ID> , … ; pub:publishedAt "…"^^xsd:dateTime .
-    <…/graph/asserted/ID> pub:versionOf <…/graph/asserted> .
+    <…/graph/asserted/ID> pub:versionOf <…/graph/asserted> ; pub:triples 1000014 .
 
-(``pub:`` is ``urn:subdip:publication:``.) Only the current and the previous build are kept:
-the previous one for ``subdip publish --rollback``; older graphs are dropped after a switch.
+(``pub:`` is ``urn:subdip:publication:``.) Why append-only: a single ``INSERT DATA`` is applied
+atomically by every store, while a delete-and-insert is not (Virtuoso 7.2 runs the operations
+of one request one by one, and its ``DELETE … INSERT … WHERE`` inserts nothing when the
+``WHERE`` matches an empty graph). Older records are removed after the switch; removing them
+late or never changes nothing. Only the current and the previous build are kept: the previous
+one for ``subdip publish --rollback``; older builds' graphs are dropped after a switch.
 A store without a pointer graph (published by an older subdip) is read as before: its
 ``…/graph/…`` graphs under their own names.
 """
@@ -35,7 +40,8 @@ POINTER_GRAPH = "urn:subdip:publication"
 _PUB = "urn:subdip:publication:"
 CURRENT, PREVIOUS = f"{_PUB}current", f"{_PUB}previous"
 HAS_GRAPH, VERSION_OF, PUBLISHED_AT = f"{_PUB}graph", f"{_PUB}versionOf", f"{_PUB}publishedAt"
-TRIPLES = f"{_PUB}triples"
+TRIPLES, SEQ = f"{_PUB}triples", f"{_PUB}seq"
+SWITCH_PREFIX = "urn:subdip:switch:"
 BUILD_PREFIX = "urn:subdip:build:"
 _BUILD_ID = re.compile(r"^[0-9A-Za-z-]+$")
 
@@ -61,6 +67,8 @@ class Pointer:
 
     current: Build | None
     previous: Build | None
+    #: the sequence number of the record read (0: none yet)
+    seq: int = 0
 
 
 def new_build_id() -> str:
@@ -75,10 +83,21 @@ def versioned(graph: str, build_id: str) -> str:
 
 
 def read_pointer(client: StoreClient, *, timeout: float | None = None) -> Pointer:
-    """The current and previous builds named by the store's pointer graph."""
+    """The current and previous builds named by the store's latest switch record.
+
+    Two queries: the latest record, then what it names (a record never changes once written,
+    so a switch in between cannot mix two records)."""
+    latest = (
+        f"SELECT ?rec ?seq WHERE {{ GRAPH <{POINTER_GRAPH}> {{ ?rec <{SEQ}> ?seq }} }} "
+        "ORDER BY DESC(?seq) DESC(STR(?rec)) LIMIT 1"
+    )
+    rows = client.sparql_json(latest, timeout=timeout).get("results", {}).get("bindings", [])
+    if not rows:
+        return Pointer(None, None)
+    record, seq = rows[0]["rec"]["value"], int(rows[0]["seq"]["value"])
     query = (
         f"SELECT ?role ?build ?version ?public ?n ?at WHERE {{ GRAPH <{POINTER_GRAPH}> {{ "
-        f"<{POINTER_GRAPH}> ?role ?build . "
+        f"<{record}> ?role ?build . "
         f"?build <{HAS_GRAPH}> ?version . ?version <{VERSION_OF}> ?public . "
         f"OPTIONAL {{ ?version <{TRIPLES}> ?n }} OPTIONAL {{ ?build <{PUBLISHED_AT}> ?at }} }} }}"
     )
@@ -95,7 +114,7 @@ def read_pointer(client: StoreClient, *, timeout: float | None = None) -> Pointe
             entry.counts[version] = int(row["n"]["value"])
         if "at" in row and entry.published_at is None:
             found[role] = Build(entry.id, entry.graphs, row["at"]["value"], entry.counts)
-    return Pointer(found.get(CURRENT), found.get(PREVIOUS))
+    return Pointer(found.get(CURRENT), found.get(PREVIOUS), seq)
 
 
 def _describe(build: Build) -> list[str]:
@@ -112,25 +131,37 @@ def _describe(build: Build) -> list[str]:
     return lines
 
 
-def switch_request(current: Build, previous: Build | None) -> str:
-    """One SPARQL Update *operation* that replaces the pointer graph's content.
-
-    A single ``DELETE … INSERT … WHERE`` (not ``DROP`` then ``INSERT DATA``): each store
-    applies one operation atomically, even one (Virtuoso) that does not run a multi-operation
-    request as one transaction. The ``OPTIONAL`` makes the ``WHERE`` match once on an empty
-    pointer graph, so the first publish inserts too.
-    """
-    triples = [f"<{POINTER_GRAPH}> <{CURRENT}> <{current.iri}> ."]
+def switch_request(current: Build, previous: Build | None, seq: int) -> str:
+    """One ``INSERT DATA`` that makes ``current`` the served build (record number ``seq``,
+    one more than the latest read)."""
+    record = f"{SWITCH_PREFIX}{int(seq)}-{current.id}"
+    triples = [f"<{record}> <{SEQ}> {int(seq)} .", f"<{record}> <{CURRENT}> <{current.iri}> ."]
     triples += _describe(current)
     if previous is not None:
-        triples.append(f"<{POINTER_GRAPH}> <{PREVIOUS}> <{previous.iri}> .")
+        triples.append(f"<{record}> <{PREVIOUS}> <{previous.iri}> .")
         triples += _describe(previous)
     body = "\n    ".join(triples)
-    return (
-        f"DELETE {{ GRAPH <{POINTER_GRAPH}> {{ ?s ?p ?o }} }}\n"
-        f"INSERT {{ GRAPH <{POINTER_GRAPH}> {{\n    {body}\n}} }}\n"
-        f"WHERE {{ OPTIONAL {{ GRAPH <{POINTER_GRAPH}> {{ ?s ?p ?o }} }} }}"
-    )
+    return f"INSERT DATA {{ GRAPH <{POINTER_GRAPH}> {{\n    {body}\n}} }}"
+
+
+def forget_request(keep: Pointer, builds: list[str]) -> str | None:
+    """Remove switch records older than ``keep``'s and the descriptions of ``builds`` (ids no
+    longer current or previous). Harmless at any time: readers use the latest record only."""
+    operations = [
+        f"DELETE {{ GRAPH <{POINTER_GRAPH}> {{ ?rec ?p ?o }} }} WHERE {{ GRAPH <{POINTER_GRAPH}> "
+        f"{{ ?rec <{SEQ}> ?seq ; ?p ?o FILTER(?seq < {int(keep.seq)}) }} }}"
+    ]
+    for build_id in builds:
+        iri = BUILD_PREFIX + build_id
+        operations.append(
+            f"DELETE {{ GRAPH <{POINTER_GRAPH}> {{ ?v ?p ?o }} }} WHERE {{ GRAPH <{POINTER_GRAPH}> "
+            f"{{ <{iri}> <{HAS_GRAPH}> ?v . ?v ?p ?o }} }}"
+        )
+        operations.append(
+            f"DELETE {{ GRAPH <{POINTER_GRAPH}> {{ <{iri}> ?p ?o }} }} "
+            f"WHERE {{ GRAPH <{POINTER_GRAPH}> {{ <{iri}> ?p ?o }} }}"
+        )
+    return " ;\n".join(operations)
 
 
 def subdip_graphs(client: StoreClient) -> list[str]:

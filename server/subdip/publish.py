@@ -43,6 +43,7 @@ from subdip.errors import BuildError, StoreError
 from subdip.publication import (
     Build,
     Pointer,
+    forget_request,
     legacy_graphs,
     new_build_id,
     read_pointer,
@@ -278,23 +279,39 @@ class GraphStoreTarget:
     oxigraph: bool
 
 
+#: Largest request body sent to a Graph Store other than Oxigraph's: Virtuoso 7.2 answered a
+#: 20 MB PUT with HTTP 500, so a large graph goes up as a PUT and then POSTs (appends).
+CHUNK_BYTES = 4 << 20
+
+
 def _put_graph(
-    client: StoreClient, store_url: str, graph: str, gf: GraphFile | None, *, bulk: bool = False
+    client: StoreClient,
+    store_url: str,
+    graph: str,
+    gf: GraphFile | None,
+    *,
+    bulk: bool = False,
+    method: str = "PUT",
+    body: bytes | None = None,
 ) -> tuple[int, str]:
     """PUT one graph's N-Triples (or nothing) into ``graph``; returns (HTTP status, Server).
 
     The body is streamed from the split files with a Content-Length, so neither side needs
-    chunked encoding and memory stays flat whatever the graph's size. Statuses that mean
-    "no Graph Store here" are returned; other errors raise.
+    chunked encoding and memory stays flat whatever the graph's size (or it is ``body``, one
+    chunk, sent with ``method``: POST appends). Statuses that mean "no Graph Store here" are
+    returned; other errors raise.
     """
-    size = gf.size if gf is not None else 0
-    body = gf.blocks() if gf is not None else b""
+    if body is not None:
+        size, content = len(body), body
+    else:
+        size = gf.size if gf is not None else 0
+        content = gf.blocks() if gf is not None else b""
     params = [("graph", graph)] + ([("no_transaction", "")] if bulk else [])
     conn, response = client.open(
-        "PUT",
+        method,
         store_url,
         params=params,
-        body=body,
+        body=content,
         headers={"Content-Type": "application/n-triples", "Content-Length": str(size)},
     )
     try:
@@ -320,12 +337,39 @@ def upload_graph_store(
     client: StoreClient, target: GraphStoreTarget, graph: str, gf: GraphFile, *, bulk: bool
 ) -> None:
     bulk = bulk and target.oxigraph and gf.triples >= BULK_MIN  # small: a transaction is cheaper
-    status, _ = _put_graph(client, target.url, graph, gf, bulk=bulk)
-    if status >= 300:
+    if target.oxigraph or gf.size <= CHUNK_BYTES:
+        statuses = [_put_graph(client, target.url, graph, gf, bulk=bulk)[0]]
+    else:
+        statuses = [
+            _put_graph(
+                client, target.url, graph, None, method="PUT" if n == 0 else "POST", body=chunk
+            )[0]
+            for n, chunk in enumerate(_chunks(gf))
+        ]
+    if any(status >= 300 for status in statuses):
+        status = max(statuses)
         raise StoreAnswerError(
             f"the Graph Store at {target.url} refused graph {gf.graph} (HTTP {status})",
             http_status=status,
         )
+
+
+def _chunks(gf: GraphFile) -> Iterator[bytes]:
+    """The graph in bodies of at most about :data:`CHUNK_BYTES`, cut at line ends; the
+    triples with blank nodes travel together in one body (their labels are per document)."""
+    if gf.bnode_path is not None and gf.bnode_triples:
+        yield gf.bnode_path.read_bytes()
+    with gf.path.open("rb") as lines:
+        chunk: list[bytes] = []
+        size = 0
+        for line in lines:
+            chunk.append(line)
+            size += len(line)
+            if size >= CHUNK_BYTES:
+                yield b"".join(chunk)
+                chunk, size = [], 0
+        if chunk:
+            yield b"".join(chunk)
 
 
 def _insert_data(client: StoreClient, graph: str, ntriples: str) -> None:
@@ -339,7 +383,11 @@ def upload_update(client: StoreClient, graph: str, gf: GraphFile, batch_triples:
     """
     client.update(f"DROP SILENT GRAPH <{graph}>")
     if gf.bnode_path is not None and gf.bnode_triples:
-        _insert_data(client, graph, gf.bnode_path.read_text("utf-8"))
+        # a template, not INSERT DATA: Virtuoso refuses blank nodes in INSERT DATA; in a
+        # template matched once they are fresh nodes shared by the request's triples, the same
+        client.update(
+            f"INSERT {{ GRAPH <{graph}> {{\n{gf.bnode_path.read_text('utf-8')}}} }} WHERE {{ }}"
+        )
     with gf.path.open("r", encoding="utf-8") as lines:
         batch: list[str] = []
         for line in lines:
@@ -443,8 +491,14 @@ def publish(
             published_at=_now(),
             counts={names[g]: n for g, n in published.items()},
         )
-        _switch(job, new, previous)
+        switched = _switch(job, new, previous, pointer.seq + 1)
         dropped = [] if keep_old else _drop_older(job, new, previous)
+        older = pointer.previous.id if pointer.previous else None
+        _forget(
+            client,
+            switched,
+            [older] if older and older not in (build_id, previous.id if previous else None) else [],
+        )
     return PublishReport(
         store=client.endpoints.query,
         method="graph-store" if graph_store else "update",
@@ -488,9 +542,9 @@ def rollback(client: StoreClient, *, progress: Progress | None = None) -> Publis
         )
     say(f"switching readers back to build {back.id}")
     started = time.perf_counter()
-    client.update(switch_request(back, current))
+    client.update(switch_request(back, current, pointer.seq + 1))
     timings["switch"] = time.perf_counter() - started
-    _check_pointer(client, back.id)
+    _forget(client, _check_pointer(client, back.id), [])
     return PublishReport(
         store=client.endpoints.query,
         method="rollback",
@@ -535,12 +589,12 @@ def _upload_checked(job: _Job, names: dict[str, str], previous: Build | None) ->
         ) from err
 
 
-def _switch(job: _Job, new: Build, previous: Build | None) -> None:
-    """One update operation moves readers to ``new``; then the pointer must read back."""
+def _switch(job: _Job, new: Build, previous: Build | None, seq: int) -> Pointer:
+    """One ``INSERT DATA`` moves readers to ``new``; then the pointer must read back."""
     job.say(f"switching readers to build {new.id}")
     started = time.perf_counter()
     try:
-        job.client.update(switch_request(new, previous))
+        job.client.update(switch_request(new, previous, seq))
     except StoreAnswerError as err:  # the store answered: the operation did not apply
         _drop_graphs(job.client, list(new.graphs.values()))
         stay = f"build {previous.id}" if previous else "the store's previous content"
@@ -555,17 +609,30 @@ def _switch(job: _Job, new: Build, previous: Build | None) -> None:
             "(the next publish drops them if they were never switched to)",
         ) from err
     job.timings["switch"] = time.perf_counter() - started
-    _check_pointer(job.client, new.id)
+    return _check_pointer(job.client, new.id)
 
 
-def _check_pointer(client: StoreClient, build_id: str) -> None:
-    found = read_pointer(client).current
+def _check_pointer(client: StoreClient, build_id: str) -> Pointer:
+    pointer = read_pointer(client)
+    found = pointer.current
     if found is None or found.id != build_id:
         raise StoreError(
             f"after the switch the store's pointer names build {found.id if found else None}, "
             f"not {build_id}",
             hint="another publish ran at the same time? check and publish again",
         )
+    return pointer
+
+
+def _forget(client: StoreClient, pointer: Pointer, builds: list[str]) -> None:
+    """Remove older switch records (best effort: readers only use the latest)."""
+    request = forget_request(pointer, builds)
+    if request is None:
+        return
+    try:
+        client.update(request)
+    except StoreError as err:
+        log.warning("could not remove old switch records (%s); they are harmless", err)
 
 
 def _drop_older(job: _Job, new: Build, previous: Build | None) -> list[str]:

@@ -19,7 +19,7 @@ from rdflib.compare import isomorphic
 
 from subdip.errors import BuildError, StoreError
 from subdip.namespaces import GRAPH, GRAPH_ASSERTED
-from subdip.publication import CURRENT, HAS_GRAPH, POINTER_GRAPH, PREVIOUS, VERSION_OF
+from subdip.publication import CURRENT, HAS_GRAPH, POINTER_GRAPH, PREVIOUS, SEQ, VERSION_OF
 from subdip.publish import publish, rollback
 from subdip.storeclient import (
     Credentials,
@@ -56,8 +56,9 @@ def pointed(server, role: str = CURRENT) -> dict[str, str]:
     """public graph -> stored graph of the build the pointer names (read with the server's
     own SPARQL, not subdip's reader)."""
     rows = server.select(
-        f"SELECT ?public ?version WHERE {{ GRAPH <{POINTER_GRAPH}> {{ <{POINTER_GRAPH}> "
-        f"<{role}> ?b . ?b <{HAS_GRAPH}> ?version . ?version <{VERSION_OF}> ?public }} }}"
+        f"SELECT ?public ?version WHERE {{ GRAPH <{POINTER_GRAPH}> {{ "
+        f"{{ SELECT ?rec WHERE {{ ?rec <{SEQ}> ?seq }} ORDER BY DESC(?seq) LIMIT 1 }} "
+        f"?rec <{role}> ?b . ?b <{HAS_GRAPH}> ?version . ?version <{VERSION_OF}> ?public }} }}"
     )["results"]["bindings"]
     return {r["public"]["value"]: r["version"]["value"] for r in rows}
 

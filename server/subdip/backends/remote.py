@@ -68,6 +68,9 @@ EMPTY_GRAPH = "urn:subdip:empty-graph"
 _FALLBACK = {"solutions": "application/sparql-results+json", "graph": "application/n-triples"}
 #: Seconds a pointer (or graph list) read from the store is used before it is read again.
 _GRAPH_LIST_TTL = 2.0
+#: Formats asked for as SPARQL JSON and converted here: Virtuoso 7.2 writes TSV with every
+#: value in quotes (not the SPARQL 1.1 TSV format).
+_CONVERTED = frozenset({"text/tab-separated-values"})
 _EXPORT_CHECK = 60.0
 _EXPORT_TIMEOUT = 600.0
 
@@ -181,7 +184,9 @@ class RemoteBackend:
         body = _form([("query", sent)]) + b"&" + _dataset_form(dataset)
         remaining = max(timeout - (time.monotonic() - started), 0.001)
         accept = wanted.media_type
-        if _FALLBACK[family] != wanted.media_type:
+        if wanted.media_type in _CONVERTED:  # never taken from a store as it is
+            accept = _FALLBACK[family]
+        elif _FALLBACK[family] != wanted.media_type:
             accept += f", {_FALLBACK[family]};q=0.5"
         try:
             answer = self.client.request(
