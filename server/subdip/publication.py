@@ -165,10 +165,20 @@ def forget_request(keep: Pointer, builds: list[str]) -> str | None:
 
 
 def subdip_graphs(client: StoreClient) -> list[str]:
-    """Every graph of the store under subdip's graph namespace (versioned or not)."""
-    query = f'SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ }} FILTER(STRSTARTS(STR(?g), "{GRAPH}")) }}'
-    rows = client.sparql_json(query).get("results", {}).get("bindings", [])
-    return sorted({r["g"]["value"] for r in rows if r.get("g", {}).get("type") == "uri"})
+    """Every graph of the store under subdip's graph namespace (versioned or not).
+
+    ``GRAPH ?g { }`` lists a store's graphs without reading their triples; Virtuoso 7.2
+    answers it with nothing, so the graphs of every build the pointer graph describes are
+    added (a publish that fails drops its own graphs at once)."""
+    listed = (
+        f'SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ }} FILTER(STRSTARTS(STR(?g), "{GRAPH}")) }}'
+    )
+    described = f"SELECT DISTINCT ?g WHERE {{ GRAPH <{POINTER_GRAPH}> {{ ?b <{HAS_GRAPH}> ?g }} }}"
+    found: set[str] = set()
+    for query in (listed, described):
+        rows = client.sparql_json(query).get("results", {}).get("bindings", [])
+        found |= {r["g"]["value"] for r in rows if r.get("g", {}).get("type") == "uri"}
+    return sorted(g for g in found if g.startswith(str(GRAPH)))
 
 
 _VERSIONED = re.compile(r"/[0-9]{8}T[0-9]{6}Z-[0-9a-f]{8}$")

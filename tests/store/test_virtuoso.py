@@ -150,3 +150,13 @@ def test_graph_names_are_public(remote, embedded) -> None:
     ).body
     names = [row["g"]["value"] for row in json.loads(body)["results"]["bindings"]]
     assert names == embedded.graph_names()
+
+
+def test_older_builds_are_dropped(virtuoso, tiny_artefact) -> None:
+    """Virtuoso lists no graphs for ``GRAPH ?g { }``; the pointer's records name them."""
+    store = client(virtuoso)
+    first = publish(tiny_artefact(1), store)
+    publish(tiny_artefact(2), store)
+    third = publish(tiny_artefact(3), store)
+    assert third.dropped and all(g.endswith(first.build) for g in third.dropped)
+    assert not [g for g in virtuoso.counts() if g.endswith(first.build)]
