@@ -29,6 +29,7 @@ from rdflib import RDF, Graph, URIRef
 from subdip import __version__, paths
 from subdip.errors import BuildError, NotConformingError
 from subdip.namespaces import GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_LINKS, GRAPH_ONTOLOGY
+from subdip.progress import note as progress_note
 from subdip.store import (
     DATASET_FILE,
     REPORT_FILE,
@@ -508,6 +509,7 @@ def build(
     child: _ValidationChild | None = None
     if engine != "owlrl" and _data_bytes(inputs.data) >= SCALE_BYTES:
         memory, data_graph, size = _load_at_scale(inputs.data, timings, started)
+        progress_note(progress, f"{size:,} triples")
         step(STAGES[1])
         started = time.perf_counter()
         child = _ValidationChild(memory, ontology, links)
@@ -563,6 +565,7 @@ def build(
             "seconds": round(time.perf_counter() - began, 3),
             "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         }
+        progress_note(progress, f"{parts['inference']['derived']:,} triples derived")
         (tmp / REPORT_FILE).write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
         _write_statistics(tmp, parts["statistics"])
         _swap_in(tmp, out)

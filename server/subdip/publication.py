@@ -170,9 +170,7 @@ def subdip_graphs(client: StoreClient) -> list[str]:
     ``GRAPH ?g { }`` lists a store's graphs without reading their triples; Virtuoso 7.2
     answers it with nothing, so the graphs of every build the pointer graph describes are
     added (a publish that fails drops its own graphs at once)."""
-    listed = (
-        f'SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ }} FILTER(STRSTARTS(STR(?g), "{GRAPH}")) }}'
-    )
+    listed = f'SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ }} FILTER(STRSTARTS(STR(?g), "{GRAPH}")) }}'
     described = f"SELECT DISTINCT ?g WHERE {{ GRAPH <{POINTER_GRAPH}> {{ ?b <{HAS_GRAPH}> ?g }} }}"
     found: set[str] = set()
     for query in (listed, described):

@@ -40,6 +40,8 @@ from typing import Literal
 import pyoxigraph
 
 from subdip.errors import BuildError, StoreError
+from subdip.progress import advance as progress_advance
+from subdip.progress import stage as progress_stage
 from subdip.publication import (
     Build,
     Pointer,
@@ -77,6 +79,8 @@ class GraphFile:
     bnode_path: Path | None = None  # the triples that mention blank nodes (kept together)
     triples: int = 0
     bnode_triples: int = 0
+    #: called with each block's size as it is sent (a progress bar's counter)
+    on_block: Callable[[int], None] | None = None
 
     @property
     def size(self) -> int:
@@ -91,6 +95,8 @@ class GraphFile:
                 continue
             with part.open("rb") as f:
                 while block := f.read(_READ_BLOCK):
+                    if self.on_block is not None:
+                        self.on_block(len(block))
                     yield block
 
 
@@ -420,7 +426,11 @@ class _Job:
         """Upload every graph ``g`` of the artefact into the store graph ``names[g]``."""
         started = time.perf_counter()
         for g in self.graphs:
-            self.say(f"uploading {self.files[g].triples} triples of {g}")
+            gf = self.files[g]
+            progress_stage(
+                self.say, f"uploading {gf.triples:,} triples of {g}", total=gf.size, unit="B"
+            )
+            gf.on_block = lambda n: progress_advance(self.say, n)
             if self.graph_store is not None:
                 upload_graph_store(
                     self.client, self.graph_store, names[g], self.files[g], bulk=True

@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 from pathlib import Path
 
+from subdip import progress
 from subdip.paths import default_build_dir
 from subdip.publish import publish, rollback
 from subdip.storeclient import StoreClient, StoreEndpoints, parse_user, split_credentials
@@ -102,7 +102,7 @@ def client_from_args(args: argparse.Namespace) -> StoreClient:
 
 def run(args: argparse.Namespace) -> int:
     client = client_from_args(args)
-    say = lambda message: print(message, file=sys.stderr)  # noqa: E731
+    say = progress.Reporter() if progress.wanted() else None
     if args.rollback:
         report = rollback(client, progress=say)
     else:
@@ -114,6 +114,8 @@ def run(args: argparse.Namespace) -> int:
             keep_old=args.keep_old,
             progress=say,
         )
+    if say is not None:
+        say.done()
     if args.json:
         print(json.dumps(report.as_json(), indent=2))
     else:
