@@ -64,9 +64,7 @@ def _three_publishes(build_dir: Path, url: str, graph_store: str | None) -> dict
         figures[name] = _publish(build_dir, url, graph_store)
         print(name, figures[name], file=sys.stderr, flush=True)
     empty = figures["publish into empty"]["seconds"]
-    figures["replace / empty (until switch)"] = round(
-        figures["replace"]["until_switch"] / empty, 2
-    )
+    figures["replace / empty (until switch)"] = round(figures["replace"]["until_switch"] / empty, 2)
     figures["replace + drop / empty (until switch)"] = round(
         figures["replace + drop"]["until_switch"] / empty, 2
     )
