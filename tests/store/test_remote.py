@@ -476,8 +476,10 @@ def test_readers_follow_the_pointer(start_oxigraph, tiny_artefact, monkeypatch) 
     publish(tiny_artefact(1), store)
     assert answers() == expected(1)
     assert backend.graph_names() == sorted(published_names(tiny_artefact(1)))
-    publish(tiny_artefact(2), store)
+    first = backend.current_build()
+    second = publish(tiny_artefact(2), store).build
     assert answers() == expected(2)
+    assert first is not None and backend.current_build() == second != first
     quads = backend.describe_resource("http://example.org/a")
     assert {q.graph_name.value for q in quads} == {ASSERTED, INFERRED}
     assert backend.count(ASSERTED) == 5 + 2 * 5  # tiny_quads(2): 5 lines and 10 more

@@ -138,6 +138,13 @@ class RemoteBackend:
         """subdip's named graphs in the store, by their public names."""
         return sorted(self._view().graphs)
 
+    def current_build(self) -> str | None:
+        """The id of the build the store's pointer names (None: a store without a pointer).
+
+        It changes exactly when readers switch to another build, so it can key a response
+        cache in store mode as ``report.json`` does in the embedded one."""
+        return self._view().build
+
     def _dataset(
         self, sparql: str, default_graphs: list[str] | None, named_graphs: list[str] | None
     ) -> list[tuple[str, str]]:
