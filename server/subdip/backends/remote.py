@@ -32,6 +32,7 @@ import http.client
 import io
 import logging
 import os
+import shutil
 import tempfile
 import threading
 import time
@@ -56,7 +57,7 @@ from subdip.sparql.guard import (
     explicit_prologue,
     tokenize,
 )
-from subdip.store import DATASET_FILE
+from subdip.store import DATASET_FILE, STORE_DIR
 from subdip.storeclient import (
     Credentials,
     StoreAnswerError,
@@ -333,8 +334,10 @@ class RemoteBackend:
 
         Store mode has no local artefact, so the downloads are made from the store itself: each
         graph is streamed with a standard ``CONSTRUCT`` as N-Triples and written with its graph
-        name, never held in memory. The file is named after the graphs' triple counts, so a
-        new publish gets a new file; the counts are looked up at most once a minute.
+        name, never held in memory. A pyoxigraph store of it is written beside it (``store/``,
+        as in a build artefact: the downloads stream from a store's index order). The folder is
+        named after the published build and the graphs' triple counts, so a new publish gets a
+        new one; they are looked up at most once a minute.
         """
         with self._lock:
             cached = self._export
@@ -347,7 +350,7 @@ class RemoteBackend:
         view = self._view()
         graphs = sorted(view.graphs)
         counts = self.client.counts([view.graphs[g] for g in graphs])
-        key = hashlib.sha256(repr(sorted(counts.items())).encode()).hexdigest()[:16]
+        key = hashlib.sha256(repr((view.build, sorted(counts.items()))).encode()).hexdigest()[:16]
         target = cache / f"store-{key}" / DATASET_FILE
         with self._export_lock:
             if not target.is_file():
@@ -358,11 +361,24 @@ class RemoteBackend:
         return target
 
     def _write_nquads(self, graphs: list[str], target: Path) -> None:
+        """``target`` (N-Quads) and ``store/`` beside it; the file appears last (it is the
+        sign that the export is complete)."""
         fd, temp = tempfile.mkstemp(dir=target.parent, prefix=".export-", suffix=".nq")
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as out:
                 for graph in graphs:
                     self._append_graph(graph, out)
+            store_dir = target.parent / STORE_DIR
+            if not store_dir.is_dir():
+                building = Path(tempfile.mkdtemp(dir=target.parent, prefix=".store-"))
+                try:
+                    store = ox.Store(str(building))
+                    store.bulk_load(path=temp, format=ox.RdfFormat.N_QUADS)
+                    store.flush()
+                    del store
+                    os.rename(building, store_dir)
+                finally:
+                    shutil.rmtree(building, ignore_errors=True)
             os.replace(temp, target)
         except BaseException:
             Path(temp).unlink(missing_ok=True)
