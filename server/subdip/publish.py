@@ -330,7 +330,8 @@ def _put_graph(
 
 
 def find_graph_store(client: StoreClient, probe_graph: str) -> GraphStoreTarget | None:
-    """The first Graph Store candidate that accepts an empty PUT into a staging graph."""
+    """The first Graph Store candidate that accepts an empty PUT into ``probe_graph`` (the
+    first new versioned graph, which the upload then fills)."""
     for url in client.endpoints.graph_stores:
         status, server = _put_graph(client, url, probe_graph, None)
         if status < 300:

@@ -8,7 +8,7 @@ guarantees as the embedded mode are enforced here, before and after the store:
 - the RDF dataset is always sent explicitly (``default-graph-uri`` / ``named-graph-uri``,
   SPARQL 1.1 Protocol §2.1.4), restricted to subdip's own named graphs. The protocol dataset
   overrides a query's ``FROM``/``FROM NAMED``, so the store never fetches a URL a query names and
-  never shows other graphs it may hold (staging graphs, other applications' data);
+  never shows other graphs it may hold (other builds, the pointer, other applications' data);
 - a client-side deadline bounds each query (→ ``QueryTimeout``, HTTP 503), and the answer is
   read in blocks up to the result size limit (→ ``QueryTooLarge``, 413);
 - the store's own failures become ``StoreError`` subclasses with an HTTP status (502/503).
