@@ -205,3 +205,10 @@ def server(fixture_build: Path, tmp_path_factory) -> Iterator[RunningServer]:
     running = start_server(fixture_build, log_file, "--workers", "2", timeout=2.0)
     yield running
     stop_server(running.process)
+
+
+@pytest.fixture(scope="session")
+def spawn_server():
+    """``start_server`` for modules that start a server with other options (a fixture: a
+    ``from conftest import`` may find another test folder's conftest first)."""
+    return start_server

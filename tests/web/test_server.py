@@ -21,6 +21,7 @@ from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import pytest
+from process_groups import stop_process_group
 from rdflib import Graph, URIRef
 from SPARQLWrapper import GET, JSON, POST, TURTLE, SPARQLWrapper
 
@@ -278,15 +279,13 @@ def test_queries_run_in_the_workers_no_query_processes(server):
 
 
 @pytest.fixture(scope="module")
-def process_server(fixture_build: Path, tmp_path_factory):
-    from conftest import start_server, stop_server
-
+def process_server(fixture_build: Path, tmp_path_factory, spawn_server):
     log_file = tmp_path_factory.mktemp("serve-process") / "serve.log"
-    running = start_server(
+    running = spawn_server(
         fixture_build, log_file, "--workers", "2", "--isolation", "process", timeout=2.0
     )
     yield running
-    stop_server(running.process)
+    stop_process_group(running.process)
 
 
 def test_with_process_isolation_each_worker_has_its_query_processes(process_server):
@@ -447,15 +446,13 @@ def _children(pid: int) -> list[int]:
 
 
 @pytest.fixture(scope="module")
-def capped_server(fixture_build: Path, tmp_path_factory):
-    from conftest import start_server, stop_server
-
+def capped_server(fixture_build: Path, tmp_path_factory, spawn_server):
     log_file = tmp_path_factory.mktemp("serve-capped") / "serve.log"
-    running = start_server(
+    running = spawn_server(
         fixture_build, log_file, "--workers", "2", "--query-memory", "64", timeout=60.0
     )
     yield running
-    stop_server(running.process)
+    stop_process_group(running.process)
 
 
 @pytest.mark.slow
