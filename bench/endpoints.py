@@ -217,6 +217,11 @@ def load_wrk(port: int, paths: list[str], connections: int, seconds: float) -> L
             env={**os.environ, "BENCH_PATHS": str(listing)},
             check=True,
         ).stdout
+    return parse_wrk(out, seconds)
+
+
+def parse_wrk(out: str, seconds: float) -> LoadResult:
+    """Requests, errors and latency percentiles from wrk's ``--latency`` report."""
     requests, errors, p50, p99, elapsed = 0, 0, 0.0, 0.0, seconds
     for line in out.splitlines():
         words = line.split()

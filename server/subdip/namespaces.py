@@ -23,7 +23,10 @@ WD = Namespace("http://www.wikidata.org/entity/")
 SPARQL_SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 VOID = Namespace("http://rdfs.org/ns/void#")
 
-#: Prefixes bound when subdip serialises or pretty-prints.
+#: The project's prefixes, defined once: bound when subdip serialises or pretty-prints, known to
+#: the SPARQL endpoint (a query may use them without PREFIX lines, as at Wikidata's service; a
+#: PREFIX line in the query wins), listed in the service description and offered by the web
+#: query editor.
 PREFIXES: dict[str, str] = {
     "subdip": str(SUBDIP),
     "id": str(ID),
@@ -40,3 +43,8 @@ PREFIXES: dict[str, str] = {
     "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
     "xsd": "http://www.w3.org/2001/XMLSchema#",
 }
+
+#: The base IRI against which relative IRIs in a query resolve (a ``BASE`` in the query wins):
+#: the dataset's resource namespace, so ``<hainan>`` means ``id:hainan`` wherever the service is
+#: deployed. (The endpoint's own URL would change with host, port and proxies.)
+QUERY_BASE_IRI = str(ID)

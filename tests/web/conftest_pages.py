@@ -173,3 +173,27 @@ def table_rows(html: str) -> list[dict]:
 def links(html: str) -> list[str]:
     """Every href and src in a page."""
     return re.findall(r'(?:href|src)="([^"]*)"', html)
+
+
+def with_context(data: bytes) -> bytes:
+    """A compact JSON-LD document with its context IRI replaced by the context itself (what a
+    JSON-LD processor's document loader does after fetching ``/context.jsonld``, which
+    ``test_http_layer`` checks the server publishes)."""
+    import json
+
+    from subdip.web.jsonld import context_document
+    from subdip.web.rendering import CONTEXT_PREFIXES
+
+    document = json.loads(data)
+    if isinstance(document, dict) and isinstance(document.get("@context"), str):
+        document["@context"] = context_document(CONTEXT_PREFIXES)["@context"]
+    return json.dumps(document).encode()
+
+
+def parse_rdf(data: bytes, rdflib_format: str):
+    """``data`` as an rdflib Graph (JSON-LD with its published context resolved)."""
+    from rdflib import Graph
+
+    if rdflib_format == "json-ld":
+        data = with_context(data)
+    return Graph().parse(data=data, format=rdflib_format)

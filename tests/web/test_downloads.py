@@ -15,6 +15,7 @@ from conftest_pages import (  # noqa: F401  (fixtures)
     pages_build,
     pages_cache,
     pages_client,
+    parse_rdf,
 )
 from rdflib import Dataset, Graph, URIRef
 from rdflib.compare import isomorphic
@@ -43,7 +44,7 @@ def test_each_graph_in_each_format(pages_client, graph_name, extension):
     response = pages_client.get(f"/download/{graph_name}.{extension}")
     assert response.status_code == 200
     assert response.mimetype == media_type
-    served = Graph().parse(data=response.data, format=rdflib_format)
+    served = parse_rdf(response.data, rdflib_format)
     expected = expected_graph(graph_name)
     assert len(served) == len(expected)
     assert isomorphic(served, expected)

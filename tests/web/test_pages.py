@@ -22,6 +22,7 @@ from conftest_pages import (  # noqa: F401  (fixtures)
     pages_build,
     pages_cache,
     pages_client,
+    parse_rdf,
     table_rows,
 )
 from rdflib import Graph, Literal, URIRef
@@ -49,7 +50,7 @@ def expected_description(iri: URIRef) -> Graph:
 
 
 def parsed(response, rdflib_format: str) -> Graph:
-    return Graph().parse(data=response.data, format=rdflib_format)
+    return parse_rdf(response.data, rdflib_format)
 
 
 # -- HTML ------------------------------------------------------------------------------------

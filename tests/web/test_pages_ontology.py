@@ -14,6 +14,7 @@ from conftest_pages import (  # noqa: F401  (fixtures)
     pages_build,
     pages_cache,
     pages_client,
+    parse_rdf,
 )
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SH
@@ -156,7 +157,7 @@ def test_module_in_each_format(pages_client, module, rdflib_format):
         pages_client.get(f"/ontology/{module}.{extension}"),
     ):
         assert response.status_code == 200 and response.mimetype == media_type
-        assert same_graph(Graph().parse(data=response.data, format=rdflib_format), expected)
+        assert same_graph(parse_rdf(response.data, rdflib_format), expected)
     html = pages_client.get(f"/ontology/{module}", headers={"Accept": "text/html"})
     assert html.mimetype == "text/html" and "pyLODE" in html.get_data(as_text=True)
 
@@ -170,7 +171,7 @@ def test_release_0_1_0_is_the_archived_file(pages_client):
     for rdflib_format, (media_type, _) in FORMATS.items():
         served = pages_client.get("/ontology/0.1.0", headers={"Accept": media_type})
         assert served.mimetype == media_type
-        assert same_graph(Graph().parse(data=served.data, format=rdflib_format), old)
+        assert same_graph(parse_rdf(served.data, rdflib_format), old)
 
 
 @pytest.mark.parametrize(
@@ -185,7 +186,7 @@ def test_alignment_iris_resolve_in_each_format(pages_client, name):
             pages_client.get(f"/ontology/alignments/{name}.{extension}"),
         ):
             assert response.status_code == 200 and response.mimetype == media_type
-            served = Graph().parse(data=response.data, format=rdflib_format)
+            served = parse_rdf(response.data, rdflib_format)
             assert same_graph(served, expected)
 
 
@@ -197,7 +198,7 @@ def test_ontology_in_each_format(pages_client, ontology_graph, rdflib_format):
         pages_client.get(f"/ontology.{extension}"),
     ):
         assert response.status_code == 200 and response.mimetype == media_type
-        served = Graph().parse(data=response.data, format=rdflib_format)
+        served = parse_rdf(response.data, rdflib_format)
         assert same_graph(served, ontology_graph)
 
 
@@ -247,4 +248,4 @@ def test_shapes_in_each_format(pages_client, shapes_graph, rdflib_format):
     media_type, extension = FORMATS[rdflib_format]
     response = pages_client.get(f"/shapes.{extension}")
     assert response.status_code == 200 and response.mimetype == media_type
-    assert same_graph(Graph().parse(data=response.data, format=rdflib_format), shapes_graph)
+    assert same_graph(parse_rdf(response.data, rdflib_format), shapes_graph)

@@ -37,9 +37,16 @@ import pyoxigraph as ox
 
 from subdip.backends.base import QueryOutcome, ResultKind
 from subdip.errors import QueryError, QueryRejected, QueryTimeout, QueryTooLarge
-from subdip.namespaces import GRAPH
+from subdip.namespaces import GRAPH, PREFIXES, QUERY_BASE_IRI
 from subdip.sparql.formats import FormatChoice, ResultFormat
-from subdip.sparql.guard import GuardLimits, Token, check_query, decode_codepoint_escapes, tokenize
+from subdip.sparql.guard import (
+    GuardLimits,
+    Token,
+    check_query,
+    decode_codepoint_escapes,
+    explicit_prologue,
+    tokenize,
+)
 from subdip.store import DATASET_FILE
 from subdip.storeclient import (
     Credentials,
@@ -160,7 +167,7 @@ class RemoteBackend:
         cap = max_result_bytes or self.max_result_bytes
         started = time.monotonic()
         dataset = tuple(self._dataset(sparql, default_graphs, named_graphs))
-        body = _form([("query", sparql)]) + b"&" + _dataset_form(dataset)
+        body = _form([("query", explicit_prologue(sparql))]) + b"&" + _dataset_form(dataset)
         remaining = max(timeout - (time.monotonic() - started), 0.001)
         accept = wanted.media_type
         if _FALLBACK[family] != wanted.media_type:
@@ -386,7 +393,7 @@ def check_standard(sparql: str) -> None:
     """
     text = decode_codepoint_escapes(sparql)
     tokens = tokenize(text, max_depth=10_000)
-    prefixes = _prefixes(tokens)
+    prefixes = {**PREFIXES, **_prefixes(tokens)}
     for t in tokens:
         iri = _resolve(t, prefixes) if t.kind in ("iri", "word") else None
         if iri is not None and iri.lower().startswith(_EXTENSION_SCHEMES):
@@ -398,7 +405,7 @@ def check_standard(sparql: str) -> None:
     if ask is not None:
         text = f"{text[: ask.offset]}SELECT *{text[ask.offset + 3 :]}"
     try:
-        _EMPTY.query(text)
+        _EMPTY.query(text, base_iri=QUERY_BASE_IRI, prefixes=PREFIXES)
     except SyntaxError as err:
         detail = str(err).splitlines()[0][:200]
         raise QueryRejected(
@@ -417,7 +424,7 @@ def dataset_clause(sparql: str) -> tuple[list[str] | None, list[str] | None]:
     (['http://x/a'], ['http://y'])
     """
     tokens = tokenize(decode_codepoint_escapes(sparql), max_depth=10_000)
-    prefixes = _prefixes(tokens)
+    prefixes = {**PREFIXES, **_prefixes(tokens)}
     default: list[str] | None = None
     named: list[str] | None = None
     i = 0

@@ -28,6 +28,7 @@ from pathlib import Path
 
 from subdip.backends.base import QueryOutcome
 from subdip.errors import QueryError, QueryTimeout, QueryTooLarge, StoreError
+from subdip.namespaces import PREFIXES, QUERY_BASE_IRI
 from subdip.sparql.formats import FormatChoice, NotAcceptable
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,12 @@ class ExecutorCrashed(StoreError):
     """The process running the query died (an engine crash); it has been replaced (HTTP 500)."""
 
     status = 500
+
+
+class QueryUnsupported(QueryError):
+    """The query is valid SPARQL but uses something the engine does not implement (HTTP 501)."""
+
+    status = 501
 
 
 class QueryOutOfMemory(QueryError):
@@ -132,10 +139,27 @@ def _die_with_parent(interval: float = 0.5) -> None:
     threading.Thread(target=watch, name="parent-watchdog", daemon=True).start()
 
 
+_UNKNOWN_FUNCTION = re.compile(r"The custom function (<[^>]*>) is not supported")
+
+
+def _engine_error(err: RuntimeError) -> tuple:
+    """A reply for an error the engine raised while evaluating (never a dead process)."""
+    text = str(err)
+    m = _UNKNOWN_FUNCTION.search(text)
+    if m:
+        return ("error", "unknown-function", m.group(1))
+    return ("error", "unsupported", text)
+
+
 def _execute(store: object, job: Job) -> tuple:
+    """Parse, evaluate and serialise one query: the only place a query meets the engine.
+
+    Relative IRIs resolve against :data:`~subdip.namespaces.QUERY_BASE_IRI` and the project's
+    prefixes need no declaration (the guard knows the same table).
+    """
     import pyoxigraph as ox
 
-    kwargs: dict[str, object] = {}
+    kwargs: dict[str, object] = {"base_iri": QUERY_BASE_IRI, "prefixes": PREFIXES}
     if job.default_graphs is not None:
         kwargs["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]
     elif job.union_default:
@@ -147,6 +171,8 @@ def _execute(store: object, job: Job) -> tuple:
         result = store.query(job.sparql, **kwargs)  # type: ignore[attr-defined]
     except SyntaxError as err:
         return ("error", "syntax", str(err))
+    except RuntimeError as err:
+        return _engine_error(err)
     if isinstance(result, ox.QueryTriples):
         kind, family = "graph", "graph"
     elif isinstance(result, ox.QueryBoolean):
@@ -166,6 +192,8 @@ def _execute(store: object, job: Job) -> tuple:
         result.serialize(out, engine_format)
     except _ResultTooLarge:
         return ("error", "too-large", job.max_result_bytes)
+    except RuntimeError as err:  # evaluation is lazy: errors can surface while writing
+        return _engine_error(err)
     return ("ok", kind, fmt.name, fmt.media_type, out.getvalue(), time.perf_counter() - started)
 
 
@@ -179,6 +207,11 @@ def answer_job(store: object, job: Job) -> tuple:
         return ("error", "store", f"the store failed while answering: {err}")
     except (ValueError, TypeError) as err:  # e.g. an invalid graph IRI
         return ("error", "syntax", str(err))
+    except BaseException as err:  # a Rust panic (pyo3's PanicException) or a surprise:
+        if not isinstance(err, Exception) and type(err).__name__ != "PanicException":
+            raise  # KeyboardInterrupt, SystemExit: stop as asked
+        log.exception("the engine failed on a query")
+        return ("error", "engine", f"{type(err).__name__}: {err}")
 
 
 def child_entry() -> None:
@@ -392,14 +425,24 @@ class ExecutorPool:
 
 
 _POSITION = re.compile(r"error at (\d+):(\d+):\s*", re.S)
+#: Plain-English sentences the engine's parser mixes into its list of expected tokens.
+_SENTENCE = re.compile(r"(?<![\w'\"])([A-Z][a-z]+(?: [\w-]+){2,})")
 
 
 def _syntax_message(text: str) -> str:
-    """``error at 2:9: expected ...`` -> ``line 2, column 9 (2:9): expected ...`` (trimmed)."""
+    """``error at 2:9: expected ...`` -> ``line 2, column 9 (2:9): expected ...`` (trimmed).
+
+    Where the parser's list of expected tokens carries a sentence (``The SELECT contains a
+    variable that is unbound``), that sentence leads: it is what the person must fix.
+    """
     m = _POSITION.match(text)
     if m:
         line, col = m.groups()
-        text = f"line {line}, column {col} ({line}:{col}): {text[m.end() :]}"
+        rest = text[m.end() :]
+        sentences = _SENTENCE.findall(rest)
+        if sentences:
+            rest = "; ".join(dict.fromkeys(sentences)) + f" (parser: {rest})"
+        text = f"line {line}, column {col} ({line}:{col}): {rest}"
     return text if len(text) <= 300 else text[:300] + " ..."
 
 
@@ -417,6 +460,24 @@ def outcome_of(reply: tuple, job: Job) -> QueryOutcome:
         )
     if what == "not-acceptable":
         raise NotAcceptable(reply[2], hint=reply[3])
+    if what == "unknown-function":
+        raise QueryError(
+            f"the query calls the function {reply[2]}, which this endpoint does not provide",
+            hint="use the SPARQL 1.1 built-in functions and XSD casts "
+            "(https://www.w3.org/TR/sparql11-query/#SparqlOps), or check the function's IRI "
+            "and prefix",
+        )
+    if what == "unsupported":
+        raise QueryUnsupported(
+            f"the query engine cannot evaluate this query: {reply[2]}",
+            hint="rewrite the query without that feature",
+        )
+    if what == "engine":
+        log.error("the query engine failed on a query: %s", reply[2])
+        raise ExecutorCrashed(
+            "the query engine failed on this query (the query process survived)",
+            hint="please report the query to the maintainers",
+        )
     if what == "too-large":
         raise QueryTooLarge(
             f"the result is larger than the limit of {reply[2]} bytes",

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from subdip.errors import QueryRejected, QueryTooLarge
+from subdip.namespaces import PREFIXES, QUERY_BASE_IRI
 
 QueryForm = Literal["SELECT", "ASK", "CONSTRUCT", "DESCRIBE"]
 
@@ -78,6 +79,13 @@ class Token:
     offset: int
 
 
+def position(text: str, offset: int) -> str:
+    """``line L, column C`` (both from 1) of ``offset`` in ``text``, as the engine reports them."""
+    line = text.count("\n", 0, offset) + 1
+    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return f"line {line}, column {column}"
+
+
 def decode_codepoint_escapes(text: str) -> str:
     """Apply SPARQL's ``\\u``/``\\U`` escapes to the whole query, as the grammar requires."""
 
@@ -85,7 +93,8 @@ def decode_codepoint_escapes(text: str) -> str:
         code = int(m.group(1) or m.group(2), 16)
         if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
             raise QueryRejected(
-                f"invalid escape {m.group(0)} at offset {m.start()}: not a Unicode code point",
+                f"invalid escape {m.group(0)} at {position(text, m.start())}: "
+                "not a Unicode code point",
                 hint="use a code point between U+0000 and U+10FFFF outside the surrogates",
             )
         return chr(code)
@@ -133,7 +142,8 @@ def tokenize(text: str, max_depth: int) -> list[Token]:
             depth += 1
             if depth > max_depth:
                 raise QueryRejected(
-                    f"the query nests brackets deeper than {max_depth} levels (at offset {i})",
+                    f"the query nests brackets deeper than {max_depth} levels "
+                    f"(at {position(text, i)})",
                     hint="flatten the expression; real queries rarely nest beyond a dozen levels",
                 )
             i += 1
@@ -214,9 +224,10 @@ def _check_query(query: str, limits: GuardLimits) -> QueryInfo:
     tokens = tokenize(text, limits.max_depth)
     keywords = frozenset(t.text.upper() for t in tokens if t.kind == "word" and ":" not in t.text)
     _check_keywords(keywords)
-    _check_terms(tokens, limits)
+    _check_prefixes(text, tokens)
+    _check_terms(text, tokens, limits)
     if keywords & REGEX_FUNCTIONS:
-        _check_regex_literals(tokens, limits)
+        _check_regex_literals(text, tokens, limits)
     _check_order_by(tokens, limits)
     _check_values(tokens, limits)
     _check_breadth(tokens, limits)
@@ -246,17 +257,83 @@ def _check_keywords(keywords: frozenset[str]) -> None:
         )
 
 
-def _check_terms(tokens: list[Token], limits: GuardLimits) -> None:
+def declared_prefixes(tokens: list[Token]) -> set[str]:
+    """Prefixes the query's own ``PREFIX`` lines declare (``""`` for the empty prefix)."""
+    declared: set[str] = set()
+    for i, t in enumerate(tokens[:-1]):
+        if t.kind == "word" and t.text.upper() == "PREFIX":
+            nxt = tokens[i + 1]
+            if nxt.kind == "word" and nxt.text.endswith(":"):
+                declared.add(nxt.text[:-1])
+            elif nxt.kind == "punct" and nxt.text == ":":
+                declared.add("")
+    return declared
+
+
+def _check_prefixes(text: str, tokens: list[Token]) -> None:
+    """Name an undeclared prefix, and say how to fix it, before the engine's parser dump.
+
+    A prefix counts as declared if the query declares it or it is one of the project's
+    :data:`~subdip.namespaces.PREFIXES`, which the engine is given as default prefixes.
+    """
+    declared: set[str] | None = None
+    for i, t in enumerate(tokens):
+        if t.kind != "word" or ":" not in t.text or t.text.startswith("_:"):
+            continue
+        prefix = t.text.split(":", 1)[0]
+        if prefix in PREFIXES:
+            continue
+        if (i > 0 and tokens[i - 1].text == "<") or text.startswith("//", t.offset + len(t.text)):
+            continue  # inside a malformed IRI (``<http://a b>``): the engine reports that
+        if i > 0 and tokens[i - 1].kind == "word" and tokens[i - 1].text.upper() == "PREFIX":
+            continue  # the declaration itself
+        if declared is None:
+            declared = declared_prefixes(tokens)
+        if prefix in declared:
+            continue
+        known = ", ".join(f"{p}:" for p in sorted(PREFIXES))
+        shown = f"{prefix}:" if prefix else "':' (the empty prefix)"
+        raise QueryRejected(
+            f"the prefix {shown} used in {t.text!r} at {position(text, t.offset)} is not declared",
+            hint=f"add 'PREFIX {prefix}: <namespace IRI>' before the query, or use a full "
+            f"IRI in angle brackets; these prefixes need no declaration here: {known}",
+        )
+
+
+def explicit_prologue(query: str) -> str:
+    """The query with the base IRI and the known prefixes it uses written out, for engines that
+    are not given them (an external store behind ``RemoteBackend``).
+
+    Everything is added on the first line, so the engine's line numbers stay right; a ``BASE``
+    or ``PREFIX`` of the query itself comes later and wins.
+
+    >>> explicit_prologue("SELECT * { ?s a subdip:Province }")  # doctest: +ELLIPSIS
+    'BASE <https://w3id.org/subdip/id/> PREFIX subdip: <https://w3id.org/subdip/ontology#> SE...'
+    """
+    tokens = tokenize(decode_codepoint_escapes(query), max_depth=10_000)
+    declared = declared_prefixes(tokens)
+    used = dict.fromkeys(
+        t.text.split(":", 1)[0]
+        for t in tokens
+        if t.kind == "word" and ":" in t.text and not t.text.startswith("_:")
+    )
+    lines = [f"BASE <{QUERY_BASE_IRI}>"]
+    lines += [f"PREFIX {p}: <{PREFIXES[p]}>" for p in used if p in PREFIXES and p not in declared]
+    return " ".join(lines) + " " + query
+
+
+def _check_terms(text: str, tokens: list[Token], limits: GuardLimits) -> None:
     for t in tokens:
         if t.kind == "string" and len(t.text) > limits.max_literal_chars:
             raise QueryRejected(
-                f"a string literal at offset {t.offset} is {len(t.text)} characters long; "
+                f"a string literal at {position(text, t.offset)} is {len(t.text)} "
+                "characters long; "
                 f"the limit is {limits.max_literal_chars}",
                 hint="use a shorter literal",
             )
         if t.kind == "iri" and len(t.text) > limits.max_iri_chars:
             raise QueryRejected(
-                f"an IRI at offset {t.offset} is {len(t.text)} characters long; "
+                f"an IRI at {position(text, t.offset)} is {len(t.text)} characters long; "
                 f"the limit is {limits.max_iri_chars}",
                 hint="use a shorter IRI",
             )
@@ -267,7 +344,7 @@ _NESTED_QUANTIFIER = re.compile(r"\((?:[^()\\]|\\.)*[+*}](?:[^()\\]|\\.)*\)\s*[+
 _REPEAT = re.compile(r"\{\s*(\d+)\s*(?:,\s*(\d*)\s*)?\}")
 
 
-def _check_regex_literals(tokens: list[Token], limits: GuardLimits) -> None:
+def _check_regex_literals(text: str, tokens: list[Token], limits: GuardLimits) -> None:
     """Check every string of a query that uses REGEX/REPLACE as if it were a pattern.
 
     Why every string: a pattern can reach REGEX through a variable (BIND, VALUES), and
@@ -281,7 +358,7 @@ def _check_regex_literals(tokens: list[Token], limits: GuardLimits) -> None:
             continue
         if len(t.text) > limits.max_regex_chars:
             raise QueryRejected(
-                f"a string at offset {t.offset} in a query using REGEX/REPLACE is "
+                f"a string at {position(text, t.offset)} in a query using REGEX/REPLACE is "
                 f"{len(t.text)} characters long; patterns are limited to "
                 f"{limits.max_regex_chars}",
                 hint="use a shorter pattern, or CONTAINS/STRSTARTS for plain text",

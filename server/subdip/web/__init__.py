@@ -71,6 +71,7 @@ BLUEPRINT_MODULES = (
     "subdip.web.ontology",
     "subdip.web.downloads",
     "subdip.web.home",
+    "subdip.web.context",
 )
 
 
@@ -80,7 +81,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     ``app.extensions["subdip"]`` holds ``backend`` (a :class:`~subdip.backends.base.Backend`),
     ``limits`` (:class:`~subdip.sparql.guard.GuardLimits`), ``settings``
     (:class:`~subdip.sparql.service.QuerySettings`: what every query runs under) and ``stats``
-    (VoID counts, gathered on first use).
+    (VoID counts, gathered on first use) and ``http`` (the :class:`~subdip.web.http.HttpLayer`).
     """
     app = Flask(__name__)
     app.config.update(DEFAULTS)
@@ -104,7 +105,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.register_blueprint(importlib.import_module(name).bp)
     # CORS, HEAD, the response cache, ETags and gzip for every route, present and future.
     report = None if app.config.get("STORE_URL") else Path(app.config["BUILD_DIR"]) / REPORT_FILE
-    app.wsgi_app = HttpLayer(  # type: ignore[method-assign]
+    app.wsgi_app = app.extensions["subdip"]["http"] = HttpLayer(  # type: ignore[method-assign]
         app.wsgi_app,
         app.extensions["subdip"],
         report=report,

@@ -14,8 +14,10 @@ import logging
 import os
 import tempfile
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph
 from flask import Blueprint, Response, current_app, render_template, send_file
@@ -28,9 +30,11 @@ from subdip.namespaces import (
     GRAPH_ONTOLOGY,
     PREFIXES,
 )
-from subdip.web import rendering
+from subdip.store import STORE_DIR
+from subdip.web import jsonld, rendering
 from subdip.web.home import coverage
 from subdip.web.rendering import (
+    JSONLD,
     NQUADS,
     QUAD_FORMATS,
     TRIPLE_FORMATS,
@@ -42,6 +46,11 @@ log = logging.getLogger(__name__)
 
 bp = Blueprint("downloads", __name__, template_folder="templates")
 bp.context_processor(rendering.template_globals)
+
+
+#: Bumped when the files' layout changes (2: grouped by subject, compact JSON-LD), so files
+#: cached by an earlier version are not served.
+LAYOUT = 2
 
 
 @dataclass(frozen=True)
@@ -102,18 +111,33 @@ def artefact_key(dataset: Path) -> str:
 
 
 def _write(download: Download, fmt: RdfFormat, dataset: Path, target: Path) -> None:
-    """Stream ``dataset`` (N-Quads) into ``target`` in ``fmt``, keeping only the graph wanted."""
-    quads = pyoxigraph.parse(path=dataset, format=pyoxigraph.RdfFormat.N_QUADS)
+    """Stream the graph wanted into ``target`` in ``fmt``, from the artefact's store: its index
+    order groups quads by graph and then subject, so TriG has one block per graph and Turtle
+    and JSON-LD one node per subject, without sorting in memory."""
+    store = pyoxigraph.Store.read_only(str(dataset.parent / STORE_DIR))
     if download.graph is None:
-        items = quads
+        items: Iterable[Any] = (
+            q
+            for q in store.quads_for_pattern(None, None, None, None)
+            if not isinstance(q.graph_name, pyoxigraph.DefaultGraph)
+        )
     else:
         wanted = pyoxigraph.NamedNode(download.graph)
-        items = (q.triple for q in quads if q.graph_name == wanted)
+        items = (q.triple for q in store.quads_for_pattern(None, None, None, wanted))
     fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
-            kwargs = {"prefixes": PREFIXES} if fmt.name in ("turtle", "trig") else {}
-            pyoxigraph.serialize(items, handle, format=fmt.oxigraph, **kwargs)
+            if fmt == JSONLD:
+                jsonld.write(
+                    items,
+                    handle,
+                    context=rendering.context_iri(),
+                    quads=fmt.quads,
+                    prefixes=rendering.CONTEXT_PREFIXES,
+                )
+            else:
+                kwargs = {"prefixes": PREFIXES} if fmt.name in ("turtle", "trig") else {}
+                pyoxigraph.serialize(items, handle, format=fmt.oxigraph, **kwargs)
         os.replace(temp, target)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
@@ -125,7 +149,7 @@ def cached_file(download: Download, fmt: RdfFormat) -> Path:
     dataset = artefact_file()
     if download.graph is None and fmt == NQUADS:
         return dataset  # the artefact itself
-    folder = rendering.cache_dir(current_app) / "downloads" / artefact_key(dataset)
+    folder = rendering.cache_dir(current_app) / "downloads" / f"{artefact_key(dataset)}-{LAYOUT}"
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"{download.name}.{fmt.extension}"
     if target.is_file():

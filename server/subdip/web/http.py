@@ -24,6 +24,7 @@ cached and no ETag is made up.
 
 from __future__ import annotations
 
+import functools
 import gzip
 import hashlib
 import logging
@@ -53,6 +54,8 @@ MAX_TARGET_BYTES = 8190
 #: Bodies at least this long are gzipped when the client accepts it (and the type is text).
 GZIP_MIN_BYTES = 1024
 GZIP_LEVEL = 5
+#: Requests remembered byte for byte (forgotten all at once beyond this: they are small).
+MAX_ALIASES = 100_000
 CORS_METHODS = "GET, HEAD, POST, OPTIONS"
 CORS_HEADERS = "Accept, Content-Type, If-None-Match"
 #: Headers a browser script may read besides the simple ones.
@@ -77,6 +80,7 @@ def _compressible(content_type: str) -> bool:
     return content_type.startswith(_TEXT_TYPES) or "+json" in content_type
 
 
+@functools.lru_cache(maxsize=256)
 def accepts_gzip(header: str | None) -> bool:
     """Does an ``Accept-Encoding`` header allow gzip (RFC 9110 §12.5.3: ``gzip;q=0`` refuses)?"""
     if not header:
@@ -148,7 +152,8 @@ class BuildTag:
 
 @dataclass
 class Entry:
-    """A cached 200: headers without the per-request ones, the body, its gzip made once."""
+    """A cached 200: its body, its gzip (made once, when first asked for) and the complete
+    header lists of both, built once so that a hit only looks them up."""
 
     content_type: str
     headers: Headers
@@ -156,9 +161,12 @@ class Entry:
     etag: str
     gzipped: bytes | None = None
     size: int = field(init=False)
+    compressible: bool = field(init=False)
+    sent: dict[bool, Headers] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self.size = len(self.body) + 512
+        self.compressible = len(self.body) >= GZIP_MIN_BYTES and _compressible(self.content_type)
 
     def gzip_body(self) -> bytes:
         if self.gzipped is None:
@@ -265,8 +273,15 @@ class HttpLayer:
         self.inner = inner
         self.state = backend_state
         self.cache = ResponseCache(cache_bytes, cache_entry_bytes)
-        self.build = BuildTag(report, self.cache.clear)
+        # request as received -> cache key: a repeated request skips parsing and the guard
+        self._aliases: dict[tuple[str, ...], tuple[object, ...]] = {}
+        self.build = BuildTag(report, self.forget)
         self.cache_control = f"public, max-age={max_age}"
+
+    def forget(self) -> None:
+        """Empty the response cache (a new build; or after a warm-up)."""
+        self._aliases.clear()
+        self.cache.clear()
 
     # -- entry -----------------------------------------------------------------------------
 
@@ -283,14 +298,29 @@ class HttpLayer:
         if head:
             environ = dict(environ, REQUEST_METHOD="GET")
         build = self.build.refresh()
-        key, prepared = self._key(environ) if build is not None else (None, None)
-        if key is None or build is None or "HTTP_RANGE" in environ:
+        if build is None or "HTTP_RANGE" in environ:
+            return self._pass(environ, start_response, head=head)
+        raw = (
+            environ.get("PATH_INFO", ""),
+            environ.get("QUERY_STRING", ""),
+            environ.get("HTTP_ACCEPT") or "",
+            environ.get("wsgi.url_scheme", "http"),
+            environ.get("HTTP_HOST") or environ.get("SERVER_NAME", ""),
+        )
+        if_none_match = environ.get("HTTP_IF_NONE_MATCH")
+        known = self._aliases.get(raw)
+        if known is not None:  # the request seen before, byte for byte: no parsing at all
+            entry = self.cache.get(known)
+            if entry is not None:
+                if if_none_match and _matches(if_none_match, entry.etag):
+                    return self._not_modified(start_response, entry.etag)
+                return self._send_entry(environ, start_response, entry, head=head)
+        key, prepared = self._key(environ, raw)
+        if key is None:
             return self._pass(environ, start_response, head=head)
         etag = _etag(build, key)
-        if_none_match = environ.get("HTTP_IF_NONE_MATCH")
         if if_none_match and _matches(if_none_match, etag):
-            start_response(_STATUS_TEXT[304], self._common([("ETag", etag)], cached=True))
-            return []
+            return self._not_modified(start_response, etag)
         entry = self.cache.get(key)
         if entry is None:
             entry, answer = self._miss(environ, prepared, etag)
@@ -298,13 +328,21 @@ class HttpLayer:
                 status, headers, body = answer  # type: ignore[misc]
                 return self._send(environ, start_response, status, headers, body, head=head)
             self.cache.put(key, entry)
+        if len(self._aliases) >= MAX_ALIASES:
+            self._aliases.clear()
+        self._aliases[raw] = key
         return self._send_entry(environ, start_response, entry, head=head)
+
+    def _not_modified(self, start_response: StartResponse, etag: str) -> Iterable[bytes]:
+        start_response(_STATUS_TEXT[304], self._common([("ETag", etag)], cached=True))
+        return []
 
     # -- keys --------------------------------------------------------------------------------
 
-    def _key(self, environ: Environ) -> tuple[tuple[object, ...] | None, PreparedQuery | None]:
-        path = environ.get("PATH_INFO", "")
-        query_string = environ.get("QUERY_STRING", "")
+    def _key(
+        self, environ: Environ, raw: tuple[str, ...]
+    ) -> tuple[tuple[object, ...] | None, PreparedQuery | None]:
+        path, query_string = raw[0], raw[1]
         accept = environ.get("HTTP_ACCEPT")
         if path == "/sparql" and query_string and not _prefers_html(accept):
             try:
@@ -320,9 +358,7 @@ class HttpLayer:
                 return None, None  # refused: Flask answers with its error handlers
             if prepared is not None:
                 return prepared.cache_key, prepared
-        host = environ.get("HTTP_HOST") or environ.get("SERVER_NAME", "")
-        scheme = environ.get("wsgi.url_scheme", "http")
-        return ("page", path, query_string, accept or "", scheme, host), None
+        return ("page", *raw), None
 
     # -- producing an answer -------------------------------------------------------------------
 
@@ -398,23 +434,26 @@ class HttpLayer:
     def _send_entry(
         self, environ: Environ, start_response: StartResponse, entry: Entry, *, head: bool
     ) -> Iterable[bytes]:
-        headers = [("Content-Type", entry.content_type), *entry.headers]
-        headers = [(k, v) for k, v in headers if k.lower() != "vary"]
-        body, etag = entry.body, entry.etag
-        if (
-            len(body) >= GZIP_MIN_BYTES
-            and _compressible(entry.content_type)
-            and accepts_gzip(environ.get("HTTP_ACCEPT_ENCODING"))
-        ):
+        zipped = entry.compressible and accepts_gzip(environ.get("HTTP_ACCEPT_ENCODING"))
+        headers = entry.sent.get(zipped)
+        if zipped:
             fresh = entry.gzipped is None
             body = entry.gzip_body()
             if fresh:
                 self.cache.grew(entry, len(body))
-            etag = etag[:-1] + '-gz"'
-            headers.append(("Content-Encoding", "gzip"))
-        headers.append(("ETag", etag))
-        headers.append(("Content-Length", str(len(body))))
-        start_response("200 OK", self._common(headers, cached=True))
+        else:
+            body = entry.body
+        if headers is None:
+            headers = [("Content-Type", entry.content_type)]
+            headers += [(k, v) for k, v in entry.headers if k.lower() != "vary"]
+            etag = entry.etag
+            if zipped:
+                etag = etag[:-1] + '-gz"'
+                headers.append(("Content-Encoding", "gzip"))
+            headers.append(("ETag", etag))
+            headers.append(("Content-Length", str(len(body))))
+            headers = entry.sent[zipped] = self._common(headers, cached=True)
+        start_response("200 OK", list(headers))
         return [] if head else [body]
 
     def _send(

@@ -19,11 +19,12 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph
-from flask import Request, current_app
+from flask import Request, current_app, has_app_context
 
 from subdip.errors import SubdipError
 from subdip.namespaces import ONTOLOGY_IRI, PREFIXES
 from subdip.sparql.formats import NotAcceptable
+from subdip.web import jsonld
 
 __all__ = ["NotAcceptable", "ResourceNotFound"]
 
@@ -165,6 +166,8 @@ SUBPATH_PREFIXES: dict[str, str] = {
     kind: f"{PREFIXES['id']}{kind}/"
     for kind in ("pub", "claim", "agreement", "event", "policy", "scheme", "concept")
 }
+#: The prefixes of the published JSON-LD context (``/context.jsonld``).
+CONTEXT_PREFIXES: dict[str, str] = {**PREFIXES, **SUBPATH_PREFIXES}
 
 
 _PREFIX_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
@@ -189,7 +192,14 @@ def serialize(
     fmt: RdfFormat,
     extra_prefixes: dict[str, str] | None = None,
 ) -> bytes:
-    """Serialise triples (or quads, for TriG and N-Quads) with subdip's prefixes."""
+    """Serialise triples (or quads, for TriG and N-Quads) with subdip's prefixes, grouped by
+    graph (one TriG block each) and subject (one Turtle block, one JSON-LD node each); JSON-LD
+    is compact, against the published context (:mod:`subdip.web.jsonld`)."""
+    items = jsonld.sort_items(items)
+    if fmt == JSONLD:
+        return jsonld.dumps(
+            items, context=context_iri(), quads=fmt.quads, prefixes=CONTEXT_PREFIXES
+        )
     prefixes = (
         {**PREFIXES, **SUBPATH_PREFIXES, **(extra_prefixes or {})}
         if fmt in (TURTLE, TRIG, RDFXML)
@@ -219,6 +229,14 @@ def empty_document(fmt: RdfFormat, comment: str) -> bytes:
 def iri_base() -> str:
     """The IRI prefix of the resources served under ``/id/`` (config ``IRI_BASE``)."""
     return str(current_app.config.get("IRI_BASE") or "https://w3id.org/subdip/id/")
+
+
+def context_iri() -> str:
+    """The IRI of the JSON-LD context our documents reference (see :mod:`subdip.web.jsonld`)."""
+    if has_app_context():
+        configured = current_app.config.get("SERVER_BASE") or ""
+        return jsonld.context_iri(iri_base(), str(configured))
+    return jsonld.context_iri("https://w3id.org/subdip/id/", "")
 
 
 def server_base(request: Request) -> str:

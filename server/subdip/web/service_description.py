@@ -39,6 +39,7 @@ from subdip.namespaces import (
     ORG,
     PREFIXES,
     PROV,
+    QUERY_BASE_IRI,
     SPARQL_SD,
     SUBDIP,
     TIME,
@@ -58,6 +59,7 @@ ENT = Namespace("http://www.w3.org/ns/entailment/")
 OWL_RL_PROFILE = URIRef("http://www.w3.org/ns/owl-profile/RL")
 FOAF = Namespace("http://xmlns.com/foaf/0.1/")
 SKOS = Namespace("http://www.w3.org/2004/02/skos/core#")
+SH = Namespace("http://www.w3.org/ns/shacl#")
 
 GRAPH_ROLES = {
     str(GRAPH_ONTOLOGY): "the ontology (TBox)",
@@ -229,7 +231,7 @@ def service_description(base: str, stats: DatasetStats) -> Graph:
     for fmt in RESULT_FORMATS:
         g.add((service, SD.resultFormat, fmt))
     g.add((service, SD.defaultEntailmentRegime, ENT["OWL-RDF-Based"]))
-    g.add((service, SD.entailmentProfile, OWL_RL_PROFILE))
+    g.add((service, SD.defaultSupportedEntailmentProfile, OWL_RL_PROFILE))
     g.add(
         (
             service,
@@ -245,6 +247,7 @@ def service_description(base: str, stats: DatasetStats) -> Graph:
             ),
         )
     )
+    _declare_prefixes(g, service)
     dataset = BNode("dataset")
     g.add((service, SD.defaultDataset, dataset))
     g.add((dataset, RDF.type, SD.Dataset))
@@ -262,7 +265,7 @@ def service_description(base: str, stats: DatasetStats) -> Graph:
         g.add((named, SD.name, URIRef(name)))
         if name == str(GRAPH_INFERRED):
             g.add((named, SD.entailmentRegime, ENT["OWL-RDF-Based"]))
-            g.add((named, SD.entailmentProfile, OWL_RL_PROFILE))
+            g.add((named, SD.supportedEntailmentProfile, OWL_RL_PROFILE))
         else:
             g.add((named, SD.entailmentRegime, ENT["Simple"]))
         g.add((named, SD.graph, graph))
@@ -271,6 +274,29 @@ def service_description(base: str, stats: DatasetStats) -> Graph:
         if name in GRAPH_ROLES:
             g.add((graph, RDFS.comment, Literal(GRAPH_ROLES[name], lang="en")))
     return g
+
+
+def _declare_prefixes(g: Graph, service: URIRef) -> None:
+    """The prefixes a query may use undeclared, as SHACL prefix declarations (the W3C
+    vocabulary for them; the Service Description vocabulary has none), and the base IRI."""
+    g.bind("sh", SH)
+    for prefix, namespace in sorted(PREFIXES.items()):
+        declaration = BNode(f"prefix-{prefix}")
+        g.add((service, SH.declare, declaration))
+        g.add((declaration, SH.prefix, Literal(prefix)))
+        g.add((declaration, SH.namespace, Literal(namespace, datatype=XSD.anyURI)))
+    g.add(
+        (
+            service,
+            RDFS.comment,
+            Literal(
+                "Queries may use the prefixes declared here (sh:declare) without PREFIX lines; "
+                f"a PREFIX in the query wins. Relative IRIs resolve against <{QUERY_BASE_IRI}> "
+                "unless the query states a BASE.",
+                lang="en",
+            ),
+        )
+    )
 
 
 def void_description(base: str, stats: DatasetStats) -> Graph:

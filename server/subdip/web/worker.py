@@ -142,4 +142,20 @@ def create_worker_app() -> Flask:
             replacement = Replacement(in_flight, max_wait=float(config["QUERY_TIMEOUT"]) * 3)
             backend.on_overrun = replacement.trigger
         backend.start()  # store opened (and query processes started) before the first request
+    warm_up(app)
     return app
+
+
+def warm_up(app: Flask) -> None:
+    """Answer a few requests internally before granian sends real ones: lazy imports, the
+    query threads and the engine's first reads happen now, not in a client's request (and
+    not in the memory a load test samples)."""
+    client = app.test_client()
+    for path in (
+        "/sparql?query=ASK%7B%3Fs%20%3Fp%20%3Fo%7D",
+        "/sparql?query=SELECT%20*%20%7B%20%3Fs%20%3Fp%20%3Fo%20%7D%20LIMIT%2010",
+        "/sparql?query=SELECT",  # a refusal: the error handlers
+        "/sparql?query=ASK%7B%7D&format=nonesuch",
+    ):
+        client.get(path, headers={"Accept": "application/sparql-results+json"})
+    app.extensions["subdip"]["http"].forget()  # these answers are not worth keeping
