@@ -140,6 +140,11 @@ ENTAILED = [
         "an organ is an ORG sub-organisation",
         "id:test-ctl-fao org:subOrganizationOf id:test-ctl-province",
     ),
+    ("an organ is an ORG unit", "id:test-ctl-fao org:unitOf id:test-ctl-province"),
+    (
+        "a government has its organs as ORG units",
+        "id:test-ctl-province org:hasUnit id:test-ctl-fao",
+    ),
     ("subordination is transitive", "id:test-sub-sansha subdip:subordinateTo id:test-sub-council"),
     (
         "has-subordinate is the inverse",
