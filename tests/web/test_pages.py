@@ -246,7 +246,7 @@ def test_unacceptable_type_is_406(pages_client):
 def test_labels_literals_keep_their_language_in_rdf(pages_client):
     graph = parsed(pages_client.get("/id/hainan.ttl"), "turtle")
     assert (HAINAN, RDFS.label, Literal("海南省", lang="zh")) in graph
-    assert (HAINAN, RDF.type, URIRef(SUBDIP + "Province")) in graph
+    assert (HAINAN, RDF.type, URIRef(SUBDIP + "ChineseProvince")) in graph
 
 
 # -- 404 and configuration -------------------------------------------------------------------

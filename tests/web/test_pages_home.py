@@ -81,7 +81,7 @@ def test_a_query_in_the_address_fills_the_editor(pages_client):
     assert editor and unescape(editor.group(1)) == "ASK { ?s ?p ?o }"
 
 
-def test_titles_come_from_the_first_comment_line(tmp_path):
+def test_titles_come_from_the_leading_comment(tmp_path):
     write(tmp_path / "cq", "02-b.rq", "# CQ 2. Which agreements ended?\n# Sources: A\nASK {}\n")
     write(tmp_path / "cq", "01-a.rq", "\n#   title: Who controls whom?\nSELECT * {}\n")
     write(tmp_path / "cq", "03-c.rq", "SELECT * {}\n")
@@ -93,6 +93,30 @@ def test_titles_come_from_the_first_comment_line(tmp_path):
         ("03-c", "CQ", "03-c"),
     ]
     assert read_examples(tmp_path / "missing", "example") == []
+
+
+def test_a_question_over_two_comment_lines_is_one_title(tmp_path):
+    write(
+        tmp_path / "cq",
+        "04-d.rq",
+        "# CQ 4. Which local governments used which strategy, per which\n# source?\n"
+        "# Sources: claims 29, 30.\nSELECT * {}\n",
+    )
+    write(tmp_path / "ex", "x.rq", "# Names in Chinese\n# Labels are rdfs:label.\nSELECT * {}\n")
+    (cq,) = read_examples(tmp_path / "cq", "cq")
+    assert (cq.tag, cq.title) == (
+        "CQ 4",
+        "Which local governments used which strategy, per which source?",
+    )
+    assert cq.note == "Sources: claims 29, 30."
+    (example,) = read_examples(tmp_path / "ex", "example")
+    assert (example.title, example.note) == ("Names in Chinese", "Labels are rdfs:label.")
+
+
+def test_shipped_question_titles_are_whole_questions():
+    """CQ 4 and CQ 5 run over two comment lines; their buttons must show the whole question."""
+    for example in read_examples(paths.queries_dir() / "cq", "cq"):
+        assert example.title.endswith("?"), (example.ident, example.title)
 
 
 def test_examples_folder_is_offered_after_the_questions(pages_build, pages_cache, tmp_path):

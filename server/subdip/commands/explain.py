@@ -11,18 +11,12 @@ import argparse
 import sys
 from pathlib import Path
 
-from rdflib import Graph, URIRef
-from rdflib.namespace import RDF
-from rdflib.term import Node
-from rdflib.util import from_n3
-
 from subdip import paths
 from subdip.build import build
-from subdip.errors import UsageError
 from subdip.explain import StoreView, explain
-from subdip.namespaces import PREFIXES
 from subdip.reasoning import ENGINES
 from subdip.store import open_store, read_report
+from subdip.terms import parse_term
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -53,37 +47,6 @@ def register(sub: argparse._SubParsersAction) -> None:
         "with, else auto)",
     )
     parser.set_defaults(func=run)
-
-
-def parse_term(text: str, *, position: str) -> Node:
-    """A command-line term as an rdflib term; prefixes are subdip's (see namespaces.PREFIXES)."""
-    text = text.strip()
-    if position == "predicate" and text == "a":
-        return RDF.type
-    if "://" in text and not text.startswith(("<", '"', "'")):
-        text = f"<{text}>"
-    graph = Graph()
-    for prefix, ns in PREFIXES.items():
-        graph.bind(prefix, ns)
-    try:
-        term = from_n3(text, nsm=graph.namespace_manager)
-    except (KeyError, ValueError, TypeError) as err:
-        raise UsageError(
-            f"cannot read the {position} {text!r}: {err}",
-            hint="use a prefixed name such as id:ccp (prefixes: "
-            + ", ".join(sorted(PREFIXES))
-            + "), a full IRI, or a Turtle literal",
-        ) from err
-    if term is None or (position != "object" and not isinstance(term, URIRef)):
-        raise UsageError(
-            f"the {position} {text!r} is not an IRI", hint="give a prefixed name or a full IRI"
-        )
-    if isinstance(term, URIRef) and ":" not in str(term):
-        raise UsageError(
-            f"the {position} {text!r} is not a known prefixed name or absolute IRI",
-            hint="prefixes: " + ", ".join(sorted(PREFIXES)),
-        )
-    return term
 
 
 def run(args: argparse.Namespace) -> int:

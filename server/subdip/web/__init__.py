@@ -71,6 +71,7 @@ BLUEPRINT_MODULES = (
     "subdip.web.ontology",
     "subdip.web.downloads",
     "subdip.web.home",
+    "subdip.web.explore",
     "subdip.web.context",
 )
 

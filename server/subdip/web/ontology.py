@@ -25,6 +25,7 @@ from subdip import docs_gen, paths
 from subdip.errors import SubdipError
 from subdip.namespaces import ONTOLOGY_IRI, PREFIXES
 from subdip.web import rendering
+from subdip.web.ontology_page import split_pylode
 from subdip.web.rendering import TRIPLE_FORMATS, TURTLE, RdfFormat, ResourceNotFound
 
 log = logging.getLogger(__name__)
@@ -200,9 +201,17 @@ def ontology(extension: str | None = None) -> Response:
     state = _state()
     choice = _negotiated(state.current, extension)
     if choice == "html":
-        return _respond(_html_documentation(), "text/html; charset=utf-8")
+        return _respond(_site_page().encode(), "text/html; charset=utf-8")
     assert isinstance(choice, RdfFormat)
     return _respond(state.current.body(choice), choice.content_type)
+
+
+def _site_page() -> str:
+    """pyLODE's documentation inside the site's template, with an alphabetical index."""
+    base = rendering.server_base(request)
+    doc = split_pylode(_html_documentation().decode("utf-8"), f"{base}/class")
+    formats = [(label, f"{base}/ontology.{ext}") for label, ext in _FORMAT_LABELS]
+    return render_template("ontology.html", doc=doc, formats=formats, version=_state().version)
 
 
 @bp.route("/ontology/")

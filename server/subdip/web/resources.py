@@ -323,6 +323,44 @@ def _group_order(group: Group) -> tuple[int, str]:
     return (len(LABEL_PROPERTIES), group.predicate.display.lower())
 
 
+#: At most this many edges are drawn in a page's neighbourhood graph (the tables list all).
+GRAPH_EDGES = 80
+
+
+def neighbourhood(page: Page) -> dict[str, list[dict[str, Any]]]:
+    """The page's resource and its neighbours as nodes and edges for the picture.
+
+    Outgoing and incoming links to IRIs (literals are left to the table), each edge tagged
+    with its graph (asserted, inferred, links) so the two kinds are drawn differently.
+    """
+    centre = page.subject
+    nodes: dict[str, dict[str, Any]] = {
+        centre.value: {"id": centre.value, "label": centre.display, "href": None, "kind": "center"}
+    }
+    edges: list[dict[str, Any]] = []
+    for groups, outgoing in ((page.outgoing, True), (page.incoming, False)):
+        for group in groups:
+            for row in group.rows:
+                if row.other.kind != "uri" or len(edges) >= GRAPH_EDGES:
+                    continue
+                other = row.other
+                nodes.setdefault(
+                    other.value,
+                    {"id": other.value, "label": other.display, "href": other.href,
+                     "kind": "resource"},
+                )
+                source, target = (centre, other) if outgoing else (other, centre)
+                edges.append(
+                    {
+                        "source": source.value,
+                        "target": target.value,
+                        "label": group.predicate.display,
+                        "graph": row.graph,
+                    }
+                )
+    return {"nodes": list(nodes.values()), "edges": edges}
+
+
 # -- routes ----------------------------------------------------------------------------------
 
 
@@ -344,7 +382,9 @@ def resource(path: str) -> Response:
             fmt.name: f"{rendering.server_base(request)}/id/{path}.{fmt.extension}"
             for fmt in ALL_FORMATS
         }
-        html = render_template("resource.html", page=page, iri=iri, formats=links)
+        html = render_template(
+            "resource.html", page=page, iri=iri, formats=links, graph=neighbourhood(page)
+        )
         response = Response(html, content_type="text/html; charset=utf-8")
         response.vary.add("Accept")
         response.headers["Link"] = ", ".join(
@@ -416,26 +456,26 @@ def _explain_view() -> Any:
     return view
 
 
-def parse_term(value: str | None, name: str, *, iri_only: bool = False) -> Any:
-    """An rdflib term from ``/explain``'s parameters: an IRI, or a literal in N-Triples."""
-    from subdip.store import to_rdflib
+_POSITIONS = {"s": "subject", "p": "predicate", "o": "object"}
 
-    if not value:
-        raise BadTerm(f"parameter {name!r} is missing", hint="give s, p and o (o may be a literal)")
-    text = value.strip()
-    if text.startswith("<") and text.endswith(">"):
-        text = text[1:-1]
+
+def parse_term(value: str | None, name: str) -> Any:
+    """A ``/explain`` parameter as an rdflib term, read as the command line reads it.
+
+    Prefixed names (``id:ccp``), ``a``, IRIs with or without angle brackets, and literals in
+    Turtle or N-Triples syntax (``"Hainan"@en``) are accepted: :func:`subdip.terms.parse_term`.
+    """
+    from subdip.terms import TermError
+    from subdip.terms import parse_term as read_term
+
+    if not value or not value.strip():
+        raise BadTerm(
+            f"parameter {name!r} is missing", hint="give s, p and o (o may be a literal)"
+        )
     try:
-        if text.startswith('"') and not iri_only:
-            line = f"<urn:x:s> <urn:x:p> {text} .\n".encode()
-            (triple,) = pyoxigraph.parse(line, format=pyoxigraph.RdfFormat.N_TRIPLES)
-            return to_rdflib(triple.object)
-        if not _iri_ok(text) or ":" not in text:
-            raise ValueError("not an absolute IRI")
-        return to_rdflib(pyoxigraph.NamedNode(text))
-    except (SyntaxError, ValueError) as err:
-        what = "an IRI" if iri_only else 'an IRI or a literal such as "Hainan"@en'
-        raise BadTerm(f"parameter {name!r} is not {what}: {value!r}", hint=str(err)) from err
+        return read_term(value, position=_POSITIONS[name])
+    except TermError as err:
+        raise BadTerm(f"parameter {name!r}: {err.message}", hint=err.hint) from err
 
 
 def _explanation_terms(node: dict[str, Any], found: list[Term]) -> None:
@@ -463,9 +503,13 @@ def explain_triple() -> Response:
     """Why a triple holds: the OWL 2 RL derivation down to asserted, sourced triples."""
     from subdip import explain as explaining
 
-    s = parse_term(request.args.get("s"), "s", iri_only=True)
-    p = parse_term(request.args.get("p"), "p", iri_only=True)
-    o = parse_term(request.args.get("o"), "o")
+    given = {k: (request.args.get(k) or "").strip() for k in ("s", "p", "o")}
+    if not any(given.values()):  # the form alone
+        html = render_template("explain.html", tree=None, text="", given=given)
+        return Response(html, content_type="text/html; charset=utf-8")
+    s = parse_term(given["s"], "s")
+    p = parse_term(given["p"], "p")
+    o = parse_term(given["o"], "o")
     offered = ("text/html", "application/json", "text/plain")
     wanted = (request.args.get("format") or "").lower()
     if wanted in ("json", "text", "html"):
@@ -483,7 +527,7 @@ def explain_triple() -> Response:
         terms: list[Term] = []
         _explanation_terms(tree, terms)
         annotate(terms)
-        html = render_template("explain.html", tree=tree, text=explanation.text())
+        html = render_template("explain.html", tree=tree, text=explanation.text(), given=given)
         response = Response(html, content_type="text/html; charset=utf-8")
     response.vary.add("Accept")
     return response

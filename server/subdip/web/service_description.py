@@ -48,6 +48,9 @@ from subdip.namespaces import (
 from subdip.sparql.formats import FormatChoice
 from subdip.sparql.negotiate import negotiate
 from subdip.store import read_report
+from subdip.web import rendering
+from subdip.web.pages import description_nodes, render_page, wants_html
+from subdip.web.rendering import ResourceNotFound
 
 log = logging.getLogger(__name__)
 
@@ -380,9 +383,62 @@ def data_dumps(base: str) -> list[tuple[str | None, str, str]]:
 _RDFLIB_FORMATS = {"turtle": "turtle", "ntriples": "nt", "jsonld": "json-ld", "rdfxml": "xml"}
 
 
-def rdf_response(g: Graph) -> Response:
-    """Serialise ``g`` in the format the client negotiated (Turtle by default)."""
-    choice = negotiate(request.headers.get("Accept"), request.args.get("format"))
+#: (label, format name, media type, file extension) of the machine formats the pages link to.
+MACHINE_FORMATS = (
+    ("Turtle", "turtle", "text/turtle", "ttl"),
+    ("JSON-LD", "jsonld", "application/ld+json", "jsonld"),
+    ("N-Triples", "ntriples", "application/n-triples", "nt"),
+    ("RDF/XML", "rdfxml", "application/rdf+xml", "rdf"),
+)
+_BY_EXTENSION = {ext: name for _, name, _, ext in MACHINE_FORMATS}
+_PAGES = {
+    "sparql": (
+        "SPARQL service",
+        "The SPARQL 1.1 Service Description of this endpoint: what it supports, its result "
+        "formats, its dataset and the entailment of each graph. Send queries to this same "
+        "address (GET or POST, SPARQL 1.1 Protocol), or use the editor on the home page.",
+    ),
+    "void": (
+        "VoID description of the dataset",
+        "The dataset described in VoID: its graphs with their sizes, the classes and "
+        "properties it uses with counts, example resources and the dumps to download.",
+    ),
+}
+
+
+def rdf_response(
+    g: Graph, page: str | None = None, main: Any = None, extension: str | None = None
+) -> Response:
+    """Serialise ``g`` in the format the client negotiated (Turtle by default).
+
+    A browser (:func:`~subdip.web.pages.wants_html`) gets ``page`` rendered readably instead,
+    with links to the machine formats.
+    """
+    media_types = tuple(m for _, _, m, _ in MACHINE_FORMATS)
+    if extension is None and page is not None and wants_html(against=media_types):
+        title, intro = _PAGES[page]
+        base = rendering.server_base(request)
+        formats = [
+            {"label": label, "href": f"{base}/{page}.{ext}", "media_type": media}
+            for label, _, media, ext in MACHINE_FORMATS
+        ]
+        body, _ = render_page(
+            "description.html",
+            title=title,
+            intro=intro,
+            formats=formats,
+            nodes=description_nodes(g, main),
+        )
+        response = Response(body, content_type="text/html; charset=utf-8")
+        response.headers["Vary"] = "Accept"
+        return response
+    if extension is not None and extension not in _BY_EXTENSION:
+        raise ResourceNotFound(
+            f"no .{extension} form of this description",
+            hint="use " + ", ".join(f".{e}" for e in _BY_EXTENSION),
+        )
+    wanted = _BY_EXTENSION[extension] if extension else request.args.get("format")
+    choice = negotiate(request.headers.get("Accept") if not extension else None, wanted)
     fmt = choice.for_family("graph")
     body = g.serialize(format=_RDFLIB_FORMATS[fmt.name], encoding="utf-8")
     response = Response(body, content_type=fmt.content_type)
@@ -391,10 +447,24 @@ def rdf_response(g: Graph) -> Response:
 
 
 @bp.get("/void")
-def void() -> Response:
-    return rdf_response(void_description(server_base(), cached_stats()))
+@bp.get("/void.<extension>")
+def void(extension: str | None = None) -> Response:
+    base = server_base()
+    dataset = URIRef(f"{base}/void#dataset")
+    return rdf_response(void_description(base, cached_stats()), "void", dataset, extension)
+
+
+@bp.get("/sparql.<extension>")
+def service_document(extension: str) -> Response:
+    """The service description as a file (``/sparql.ttl`` ...), linked from its HTML page."""
+    base = server_base()
+    graph = service_description(base, cached_stats())
+    return rdf_response(graph, "sparql", URIRef(f"{base}/sparql#service"), extension)
 
 
 def describe_service() -> Response:
     """Called by the SPARQL blueprint for a ``GET /sparql`` without a query."""
-    return rdf_response(service_description(server_base(), cached_stats()))
+    base = server_base()
+    return rdf_response(
+        service_description(base, cached_stats()), "sparql", URIRef(f"{base}/sparql#service")
+    )

@@ -1,215 +1,259 @@
-// The home page's query editor: posts the query to /sparql and renders the answer.
-// Plain browser JavaScript, no framework, no external assets.
+// The home page's SPARQL editor: YASGUI (vendored, see static/vendor/yasgui/VERSION) set up
+// for this endpoint. It adds what the stock editor lacks here: completion from the project's
+// prefixes and ontology terms without asking another host, the query catalogue, share links
+// that run the query, downloads (CSV with a byte-order mark for spreadsheets, TSV, JSON, RDF),
+// CONSTRUCT results with prefixes and as a graph, and links from results to the local pages.
+// Without JavaScript the plain form above still posts to /sparql.
 (function () {
   "use strict";
 
-  var config = JSON.parse(document.getElementById("site-config").textContent);
+  var site = JSON.parse(document.getElementById("site-config").textContent);
+  var editor = JSON.parse(document.getElementById("editor-config").textContent);
   var form = document.getElementById("query-form");
-  var textarea = document.getElementById("query");
-  var runButton = document.getElementById("run");
-  var statusLine = document.getElementById("status");
-  var results = document.getElementById("results");
+  var mount = document.getElementById("yasgui");
+  var downloads = document.getElementById("downloads");
+  if (!window.Yasgui) { return; } // the plain form stays
 
-  var prefixes = {
-    "https://w3id.org/subdip/ontology#": "subdip:",
-    "https://w3id.org/subdip/id/": "id:",
-    "http://www.w3.org/2004/02/skos/core#": "skos:",
-    "http://www.w3.org/1999/02/22-rdf-syntax-ns#": "rdf:",
-    "http://www.w3.org/2000/01/rdf-schema#": "rdfs:",
-    "http://www.w3.org/2002/07/owl#": "owl:",
-    "http://purl.org/dc/terms/": "dcterms:",
-    "http://www.w3.org/ns/org#": "org:",
-    "http://www.w3.org/ns/prov#": "prov:",
-    "http://www.wikidata.org/entity/": "wd:",
-    "http://www.w3.org/2001/XMLSchema#": "xsd:"
+  // YASGUI needs an absolute endpoint URL (the page's is relative to the server base)
+  editor.endpoint = new URL(editor.endpoint, location.href).href;
+  var Yasqe = window.Yasgui.Yasqe;
+  var Yasr = window.Yasgui.Yasr;
+  var prefixNames = Object.keys(editor.prefixes).sort();
+
+  // -- completion from what this page knows (the stock completers ask prefix.cc and LOV) --
+  function matching(list, token) {
+    var wanted = (token && token.autocompletionString || "").toLowerCase();
+    return Promise.resolve(list.filter(function (iri) {
+      return iri.toLowerCase().indexOf(wanted) >= 0;
+    }));
+  }
+  Yasqe.forkAutocompleter("prefixes", {
+    name: "subdip-prefixes",
+    persistenceId: null,
+    get: function () {
+      return Promise.resolve(prefixNames.map(function (p) {
+        return p + ": <" + editor.prefixes[p] + ">";
+      }));
+    }
+  }, false);
+  Yasqe.forkAutocompleter("class", {
+    name: "subdip-classes", persistenceId: null,
+    get: function (yasqe, token) { return matching(editor.classes || [], token); }
+  }, false);
+  Yasqe.forkAutocompleter("property", {
+    name: "subdip-properties", persistenceId: null,
+    get: function (yasqe, token) { return matching(editor.properties || [], token); }
+  }, false);
+  Yasqe.defaults.autocompleters = ["subdip-prefixes", "variables", "subdip-classes", "subdip-properties"];
+
+  // -- CONSTRUCT / DESCRIBE results as a graph (drawn by static/graph.js with cytoscape) --
+  function GraphPlugin(yasr) {
+    this.yasr = yasr;
+    this.label = "Graph";
+    this.priority = 5;
+  }
+  GraphPlugin.prototype.canHandleResults = function () {
+    var results = this.yasr.results;
+    return !!(results && results.getType && results.getType() === "ttl");
   };
-
-  // Where an IRI's page is: ours under the server base, anything else as is.
-  function pageOf(iri) {
-    if (iri.indexOf(config.iriBase) === 0 && iri.length > config.iriBase.length) {
-      return config.serverBase + "/id/" + iri.slice(config.iriBase.length);
-    }
-    if (iri === config.ontology || iri.indexOf(config.ontology + "#") === 0) {
-      return config.serverBase + "/ontology" + iri.slice(config.ontology.length);
-    }
-    return iri;
-  }
-
-  function compact(iri) {
-    for (var ns in prefixes) {
-      if (iri.indexOf(ns) === 0 && /^[\w\-./]+$/.test(iri.slice(ns.length))) {
-        return prefixes[ns] + iri.slice(ns.length);
-      }
-    }
-    return iri;
-  }
-
-  function cell(term) {
-    var td = document.createElement("td");
-    if (!term) { return td; }
-    if (term.type === "uri") {
-      var a = document.createElement("a");
-      a.href = pageOf(term.value);
-      a.title = term.value;
-      a.textContent = compact(term.value);
-      a.dataset.iri = term.value;
-      td.appendChild(a);
-    } else if (term.type === "bnode") {
-      td.textContent = "_:" + term.value;
-    } else {
-      var span = document.createElement("span");
-      span.textContent = term.value;
-      if (term["xml:lang"]) {
-        span.lang = term["xml:lang"];
-        if (/^zh(?!.*latn)/i.test(term["xml:lang"])) { span.className = "zh"; }
-      }
-      td.appendChild(span);
-    }
-    return td;
-  }
-
-  function renderSolutions(data) {
-    var table = document.createElement("table");
-    table.className = "solutions";
-    var head = table.createTHead().insertRow();
-    var vars = data.head.vars || [];
-    vars.forEach(function (v) {
-      var th = document.createElement("th");
-      th.scope = "col";
-      th.textContent = "?" + v;
-      head.appendChild(th);
+  GraphPlugin.prototype.getIcon = function () {
+    var icon = document.createElement("span");
+    icon.textContent = "◉";
+    return icon;
+  };
+  GraphPlugin.prototype.draw = function () {
+    var bindings = this.yasr.results.getBindings() || [];
+    var box = document.createElement("div");
+    box.className = "graph-view";
+    this.yasr.resultsEl.appendChild(box);
+    var prefixes = this.yasr.getPrefixes ? this.yasr.getPrefixes() : editor.prefixes;
+    var triples = bindings.map(function (b) {
+      return { s: b.subject, p: b.predicate, o: b.object };
     });
-    var body = table.createTBody();
-    data.results.bindings.forEach(function (binding) {
-      var row = body.insertRow();
-      vars.forEach(function (v) { row.appendChild(cell(binding[v])); });
-    });
-    results.replaceChildren(table);
-    var n = data.results.bindings.length;
-    return labelResults(table).then(function () {
-      return n + (n === 1 ? " row" : " rows");
-    });
-  }
+    window.subdipGraph.draw(box, window.subdipGraph.fromTriples(triples, site, prefixes));
+  };
+  Yasr.registerPlugin("graph", GraphPlugin);
 
-  // IRIs that can be written between <> in a query.
-  function safeIri(iri) {
-    return /^[^<>"{}|^`\\\s]+$/.test(iri);
+  // YASR's own CSV download (the icon over the table) gets the byte-order mark too
+  var tableDownload = Yasr.plugins.table && Yasr.plugins.table.prototype.download;
+  if (tableDownload) {
+    Yasr.plugins.table.prototype.download = function (name) {
+      var info = tableDownload.call(this, name);
+      var getData = info.getData;
+      info.getData = function () { return "\ufeff" + getData(); };
+      return info;
+    };
   }
+  Yasr.defaults.pluginOrder = ["table", "graph", "response"];
 
-  // Replace the IRIs shown in the table by their English label (and add the Chinese one),
-  // with one small query; the IRI stays in the link's title and below the label.
-  function labelResults(table) {
-    var anchors = table.querySelectorAll("a[data-iri]");
-    var iris = [];
-    anchors.forEach(function (a) {
-      if (safeIri(a.dataset.iri) && iris.indexOf(a.dataset.iri) < 0 && iris.length < 500) {
-        iris.push(a.dataset.iri);
-      }
-    });
-    if (!iris.length) { return Promise.resolve(); }
-    var query = "SELECT ?r ?l WHERE { VALUES ?r { " +
-      iris.map(function (i) { return "<" + i + ">"; }).join(" ") +
-      " } ?r ?p ?l . FILTER(?p IN (<http://www.w3.org/2000/01/rdf-schema#label>," +
-      " <http://www.w3.org/2004/02/skos/core#prefLabel>, <http://purl.org/dc/terms/title>)" +
-      " && isLiteral(?l)) }";
-    return post(query, "application/sparql-results+json").then(function (response) {
-      if (!response.ok) { return; }
-      return response.json().then(function (data) {
-        var labels = {};
-        data.results.bindings.forEach(function (b) {
-          var lang = (b.l["xml:lang"] || "").toLowerCase();
-          var entry = labels[b.r.value] = labels[b.r.value] || {};
-          if (/^zh(?!.*latn)/.test(lang)) { entry.zh = entry.zh || b.l.value; }
-          else if (lang === "" || lang.indexOf("en") === 0) { entry.en = entry.en || b.l.value; }
-        });
-        anchors.forEach(function (a) {
-          var entry = labels[a.dataset.iri];
-          if (!entry || !(entry.en || entry.zh)) { return; }
-          var shown = a.textContent;
-          a.textContent = entry.en || entry.zh;
-          if (entry.en && entry.zh) {
-            var zh = document.createElement("span");
-            zh.className = "zh";
-            zh.lang = "zh";
-            zh.textContent = " " + entry.zh;
-            a.appendChild(zh);
-          }
-          var small = document.createElement("span");
-          small.className = "iri";
-          small.textContent = shown;
-          a.parentNode.appendChild(small);
-        });
-      });
-    }).catch(function () { /* labels are a nicety: the table is complete without them */ });
-  }
-
-  function post(query, accept) {
-    return fetch(form.action, {
-      method: "POST",
-      headers: { "Content-Type": "application/x-www-form-urlencoded", "Accept": accept },
-      body: new URLSearchParams({ query: query }).toString()
-    });
-  }
-
-  function renderBoolean(data) {
-    var p = document.createElement("p");
-    p.className = "boolean";
-    p.textContent = data["boolean"] ? "Yes (true)" : "No (false)";
-    results.replaceChildren(p);
-    return "ASK answered";
-  }
-
-  function renderText(text) {
-    var pre = document.createElement("pre");
-    pre.textContent = text;
-    results.replaceChildren(pre);
-    return "graph result (Turtle)";
-  }
-
-  function run(query) {
-    runButton.disabled = true;
-    statusLine.className = "";
-    statusLine.textContent = "Running…";
-    results.setAttribute("aria-busy", "true");
-    results.dataset.state = "running";
-    var started = performance.now();
-    post(query, "application/sparql-results+json, text/turtle;q=0.9").then(function (response) {
-      var type = response.headers.get("Content-Type") || "";
-      return response.text().then(function (text) {
-        if (!response.ok) {
-          throw new Error("HTTP " + response.status + ": " + text.trim());
-        }
-        if (type.indexOf("json") >= 0) {
-          var data = JSON.parse(text);
-          return "boolean" in data ? renderBoolean(data) : renderSolutions(data);
-        }
-        return renderText(text);
-      });
-    }).then(function (summary) {
-      results.dataset.state = "done";
-      var ms = Math.round(performance.now() - started);
-      statusLine.textContent = summary + " in " + ms + " ms";
-    }).catch(function (error) {
-      results.dataset.state = "error";
-      statusLine.className = "error";
-      statusLine.textContent = error.message;
-      results.replaceChildren();
-    }).finally(function () {
-      runButton.disabled = false;
-      results.removeAttribute("aria-busy");
-    });
-  }
-
-  form.addEventListener("submit", function (event) {
-    event.preventDefault();
-    run(textarea.value);
+  form.hidden = true;
+  mount.hidden = false; // before YASGUI measures its editor
+  var yasgui = new window.Yasgui(mount, {
+    persistenceId: "subdip",
+    populateFromUrl: false, // the page reads ?query= / #query= itself (below), once
+    copyEndpointOnNewTab: true,
+    endpointCatalogueOptions: {
+      getData: function () { return [{ endpoint: editor.endpoint }]; },
+      keys: []
+    },
+    requestConfig: {
+      endpoint: editor.endpoint,
+      method: "GET",
+      acceptHeaderSelect: "application/sparql-results+json",
+      acceptHeaderGraph: "text/turtle"
+    },
+    yasqe: { value: editor.query, resizeable: true, editorHeight: "16rem" },
+    yasr: { prefixes: editor.prefixes, defaultPlugin: "table" }
   });
 
+  function tab() { return yasgui.getTab(); }
+  function yasqe() { return tab().getYasqe(); }
+
+  // -- share links: the address carries the query; /?query=… or /#query=… runs it --
+  function sharedQuery() {
+    var hash = new URLSearchParams(location.hash.replace(/^#/, ""));
+    var search = new URLSearchParams(location.search);
+    return hash.get("query") || search.get("query");
+  }
+  function shareLink() {
+    return location.origin + location.pathname + "#query=" + encodeURIComponent(yasqe().getValue());
+  }
+  function runShared() {
+    var query = sharedQuery();
+    if (!query) { return; }
+    if (yasqe().getValue() !== query) { yasqe().setValue(query); }
+    yasqe().query().catch(function () { /* the error is shown in the results */ });
+  }
+  runShared();
+  window.addEventListener("hashchange", runShared);
+
+  function onQuery() {
+    history.replaceState(null, "", shareLink());
+  }
+
+  // -- the catalogue: each button puts its query in the editor and runs it --
+  // (folded on a phone, where its sixteen buttons would push the editor off the screen)
+  var catalogue = document.querySelector("details.catalogue");
+  if (catalogue && window.matchMedia("(max-width: 40rem)").matches) { catalogue.open = false; }
   document.querySelectorAll("button.example").forEach(function (button) {
     button.addEventListener("click", function () {
       var template = document.getElementById("example-" + button.dataset.example);
-      textarea.value = template.content.textContent.trim() + "\n";
-      run(textarea.value);
+      yasqe().setValue(template.content ? template.content.textContent : template.textContent);
+      yasqe().query().catch(function () {});
+      mount.scrollIntoView({ block: "start" });
     });
   });
+
+  // -- results: links to the local pages, downloads --
+  function localPage(iri) {
+    if (iri.indexOf(site.iriBase) === 0 && iri.length > site.iriBase.length) {
+      return site.serverBase + "/id/" + iri.slice(site.iriBase.length);
+    }
+    if (iri === site.ontology || iri.indexOf(site.ontology + "#") === 0) {
+      return site.serverBase + "/ontology" + iri.slice(site.ontology.length);
+    }
+    return null;
+  }
+  // IRIs in the results link to their page here, and show their label once it is known
+  var labels = {};
+  var pending = null;
+  function fetchLabels(iris) {
+    var values = iris.map(function (i) { return "<" + i + ">"; }).join(" ");
+    var query = "SELECT ?r ?l WHERE { VALUES ?r { " + values + " } " +
+      "?r <http://www.w3.org/2000/01/rdf-schema#label> ?l . FILTER(langMatches(lang(?l), 'en')) }";
+    return fetch(editor.endpoint, {
+      method: "POST",
+      headers: { Accept: "application/sparql-results+json",
+        "Content-Type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ query: query })
+    }).then(function (r) { return r.ok ? r.json() : { results: { bindings: [] } }; })
+      .then(function (data) {
+        iris.forEach(function (i) { if (!(i in labels)) { labels[i] = null; } });
+        data.results.bindings.forEach(function (b) { labels[b.r.value] = b.l.value; });
+      });
+  }
+  function relink() {
+    var wanted = [];
+    mount.querySelectorAll(".yasr a[href]").forEach(function (a) {
+      var href = a.getAttribute("href");
+      var local = localPage(href);
+      if (local) {
+        a.dataset.iri = href;
+        a.title = href;
+        a.setAttribute("href", local);
+        a.removeAttribute("target");
+      }
+      var iri = a.dataset.iri;
+      // resources show their label; ontology terms keep their prefixed names (as queries write them)
+      if (!iri || a.dataset.labelled || iri.indexOf(site.iriBase) !== 0) { return; }
+      if (labels[iri]) {
+        a.dataset.labelled = "1";
+        a.textContent = labels[iri];
+      } else if (!(iri in labels) && wanted.indexOf(iri) < 0 && wanted.length < 400) {
+        wanted.push(iri);
+      }
+    });
+    if (wanted.length && !pending) {
+      pending = fetchLabels(wanted).then(function () { pending = null; relink(); },
+        function () { pending = null; });
+    }
+  }
+  new MutationObserver(function () { relink(); })
+    .observe(mount, { childList: true, subtree: true });
+
+  var MEDIA = {
+    csv: "text/csv", tsv: "text/tab-separated-values",
+    json: "application/sparql-results+json", turtle: "text/turtle",
+    ntriples: "application/n-triples", jsonld: "application/ld+json"
+  };
+  function isGraphQuery() {
+    var type = yasqe().getQueryType ? yasqe().getQueryType() : "SELECT";
+    return type === "CONSTRUCT" || type === "DESCRIBE";
+  }
+  function showDownloads() {
+    downloads.hidden = false;
+    downloads.classList.toggle("graph", isGraphQuery());
+  }
+  downloads.querySelectorAll("a[data-format]").forEach(function (link) {
+    link.addEventListener("click", function (event) {
+      event.preventDefault();
+      var format = link.dataset.format;
+      var body = new URLSearchParams({ query: yasqe().getValue() });
+      fetch(editor.endpoint, {
+        method: "POST",
+        headers: { Accept: MEDIA[format], "Content-Type": "application/x-www-form-urlencoded" },
+        body: body
+      }).then(function (response) {
+        if (!response.ok) { return response.text().then(function (t) { throw new Error(t); }); }
+        return response.blob();
+      }).then(function (blob) {
+        // a byte-order mark tells spreadsheet programs the CSV is UTF-8 (Chinese names)
+        var parts = format === "csv" ? ["\ufeff", blob] : [blob];
+        var file = new Blob(parts, { type: MEDIA[format] + ";charset=utf-8" });
+        var a = document.createElement("a");
+        a.href = URL.createObjectURL(file);
+        a.download = link.getAttribute("download");
+        document.body.appendChild(a);
+        a.click();
+        setTimeout(function () { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
+      }).catch(function (err) {
+        document.getElementById("share-status").textContent = "download failed: " + err.message;
+      });
+    });
+  });
+  document.getElementById("share").addEventListener("click", function () {
+    var link = shareLink();
+    history.replaceState(null, "", link);
+    var note = document.getElementById("share-status");
+    var done = function () { note.textContent = "link copied"; };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(link).then(done, function () { note.textContent = link; });
+    } else {
+      note.textContent = link;
+    }
+  });
+
+  yasgui.on("query", onQuery);
+  yasgui.on("queryResponse", showDownloads);
+  window.subdipYasgui = yasgui; // for the browser tests and the curious
 })();
