@@ -19,7 +19,10 @@ from subdip.validation import shapes_graph, validate
 
 REUSE = Path(__file__).with_name("reuse")
 EXAMPLES = sorted(REUSE.glob("*.ttl"))
-EX = Namespace("https://example.org/paradiplomacy/")
+EXAMPLE_ORG = "https://example.org/"
+EX = Namespace(EXAMPLE_ORG + "canada-office/")
+US = Namespace(EXAMPLE_ORG + "us-state-agreement/")
+EU = Namespace(EXAMPLE_ORG + "eu-region/")
 
 #: What the core must infer in each example (from its axioms, not from the example's own types).
 EXPECTED = {
@@ -31,18 +34,18 @@ EXPECTED = {
         (EX["cooperation-signing"], RDF.type, SUBDIP.Event),
     ],
     "us-state-chinese-province.ttl": [
-        (EX["port-authority"], RDF.type, SUBDIP.ProvincialStateOwnedEnterprise),
-        (EX["port-authority"], RDF.type, SUBDIP.StateOwnedEnterprise),
-        (EX["us-federal-government"], SUBDIP.controls, EX["port-authority"]),
-        (EX.province, RDF.type, SUBDIP.SubnationalDiplomaticActor),
-        (EX.state, SUBDIP.partyTo, EX["sister-states"]),
+        (US["port-authority"], RDF.type, SUBDIP.ProvincialStateOwnedEnterprise),
+        (US["port-authority"], RDF.type, SUBDIP.StateOwnedEnterprise),
+        (US["us-federal-government"], SUBDIP.controls, US["port-authority"]),
+        (US.province, RDF.type, SUBDIP.SubnationalDiplomaticActor),
+        (US.state, SUBDIP.partyTo, US["sister-states"]),
     ],
     "eu-region-partnership.ttl": [
-        (EX.region, RDF.type, SUBDIP.SubnationalDiplomaticActor),
-        (EX["partner-city"], SUBDIP.twinnedWith, EX.capital),
-        (EX["partner-city"], RDF.type, SUBDIP.SubnationalDiplomaticActor),
-        (EX["member-state"], SUBDIP.contains, EX.region),
-        (EX["development-policy"], SUBDIP.implementedBy, EX.region),
+        (EU.region, RDF.type, SUBDIP.SubnationalDiplomaticActor),
+        (EU["partner-city"], SUBDIP.twinnedWith, EU.capital),
+        (EU["partner-city"], RDF.type, SUBDIP.SubnationalDiplomaticActor),
+        (EU["member-state"], SUBDIP.contains, EU.region),
+        (EU["development-policy"], SUBDIP.implementedBy, EU.region),
     ],
 }
 
@@ -65,6 +68,14 @@ def china_terms() -> set[URIRef]:
 
 def test_there_are_three_examples() -> None:
     assert [p.name for p in EXAMPLES] == sorted(EXPECTED)
+
+
+def test_the_examples_validate_together(core: Graph, core_shapes: Graph) -> None:
+    """Each example has its own IRIs, so a project may load all three at once."""
+    together = Graph()
+    for path in EXAMPLES:
+        together.parse(path, format="turtle")
+    assert validate(together, ontology=core, shapes=core_shapes).conforms
 
 
 def test_the_core_shapes_speak_of_no_country_and_no_dataset() -> None:
@@ -113,7 +124,7 @@ def test_no_china_specific_class_is_inferred_with_the_whole_ontology(
     inferred = {
         (s, o)
         for s, o in closure.graph.subject_objects(RDF.type)
-        if str(s).startswith(str(EX)) and o in china_terms
+        if str(s).startswith(EXAMPLE_ORG) and o in china_terms
     }
     assert inferred == set()
 
