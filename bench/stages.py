@@ -105,13 +105,19 @@ def artefact(path: str, out: str) -> None:
         shutil.rmtree(target)
     target.mkdir(parents=True)
     timings: dict[str, float] = {}
-    # the fast engine reads the data from the files; the rdflib graph only supplies
-    # schema triples stated in the data, and the generated data states none
+    # the data in an in-memory Oxigraph store, as the build holds it; the rdflib graph only
+    # supplies schema triples stated in the data, and the generated data states none
+    import pyoxigraph as ox
+
+    from subdip.namespaces import GRAPH_ASSERTED
+
+    memory = ox.Store()
+    building._load_into(memory, [Path(path)], ox.NamedNode(str(GRAPH_ASSERTED)))
     parts = building._write_artefact(
         target,
+        memory=memory,
         ontology=ontology_graph(),
         data=Graph(),
-        data_files=[Path(path)],
         links=Graph(),
         engine="fast",
         timings=timings,

@@ -29,6 +29,7 @@ from rdflib import RDF, Graph, URIRef
 from subdip import __version__, paths
 from subdip.errors import BuildError, NotConformingError
 from subdip.namespaces import GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_LINKS, GRAPH_ONTOLOGY
+from subdip.progress import note as progress_note
 from subdip.store import (
     DATASET_FILE,
     REPORT_FILE,
@@ -81,7 +82,7 @@ class BuildResult:
         shown = ", ".join(f"{name} {n}" for name, n in counts.items())
         if self.up_to_date:
             return f"up to date: {self.out} ({shown})"
-        total = sum(self.report.get("timings", {}).values())
+        total = self.report.get("seconds") or sum(self.report.get("timings", {}).values())
         return f"built {self.out} in {total:.1f} s with {self.engine} ({shown})"
 
 
@@ -238,6 +239,7 @@ def _write_artefact(
     links: Graph,
     engine: str,
     timings: dict[str, float],
+    validated: _ValidationChild | None = None,
 ) -> dict[str, Any]:
     """Reason and write store/ and dataset.nq into ``target``; return the report's parts.
 
@@ -257,6 +259,9 @@ def _write_artefact(
 
     try:
         new, derived, dropped = _reason(memory, ontology, data, engine, timings)
+        if validated is not None:  # the forked validation ran meanwhile
+            _raise_unless_conforms(validated.result())
+            timings["validate"] = time.perf_counter() - validated.started
     except BaseException:
         # never leave the loader writing into a folder that is about to be removed
         try:
@@ -283,6 +288,15 @@ def _write_artefact(
         "inference": {"derived": derived, "dropped": dropped},
         "statistics": statistics,
     }
+
+
+def _raise_unless_conforms(result: Any) -> None:
+    if not result.conforms:
+        raise NotConformingError(
+            f"the data does not conform to the shapes ({result.summary()}); nothing was built",
+            report=result,
+            hint="fix the violations listed above, then build again",
+        )
 
 
 def _statistics(memory: ox.Store) -> Any:
@@ -351,6 +365,96 @@ def _load_at_scale(
     return memory, axioms, size
 
 
+class _ValidationChild:
+    """Validates the in-memory store in a forked process while the parent reasons.
+
+    Why a process: validation (Oxigraph queries) and the fast reasoner (Python) each keep one
+    core busy, and pyoxigraph holds the GIL while it evaluates, so threads cannot overlap them.
+    A forked child sees the loaded store without copying it (the pages are shared until the
+    parent writes; the parent only appends to it), so memory grows by what the parent adds, not
+    by a second store. The child sends back the ``ValidationResult`` (its report graph as
+    N-Triples) or the exception it raised. Where ``fork`` is unavailable the validation runs
+    in the parent, before reasoning, as before.
+    """
+
+    def __init__(self, memory: ox.Store, ontology: Graph, links: Graph) -> None:
+        import multiprocessing
+
+        self._process: Any = None
+        self._result: Any = None
+        self.started = time.perf_counter()
+        if "fork" not in multiprocessing.get_all_start_methods():
+            self._result = ("ok", _validate_at_scale(memory, ontology, links))
+            return
+        context = multiprocessing.get_context("fork")
+        self._receive, send = context.Pipe(duplex=False)
+        self._process = context.Process(
+            target=_validation_child, args=(memory, ontology, links, send), daemon=True
+        )
+        self._process.start()
+        send.close()
+
+    def result(self) -> Any:
+        """The ``ValidationResult``; re-raises the child's error (as a ``BuildError`` if it
+        was not one of subdip's own)."""
+        if self._result is None:
+            try:
+                self._result = self._receive.recv()
+            except EOFError:
+                self._process.join()
+                raise BuildError(
+                    f"the validation process ended without an answer (exit code "
+                    f"{self._process.exitcode}; out of memory?)",
+                    hint="run 'subdip validate' on the data to see the problem",
+                ) from None
+            finally:
+                self._receive.close()
+                self._process.join()
+        kind, payload = self._result
+        if kind == "error":
+            raise payload
+        if kind == "crash":
+            raise BuildError(f"the validation failed unexpectedly: {payload}")
+        return payload
+
+    def stop(self) -> None:
+        """End the child if it still runs (the build stopped for another reason)."""
+        if self._process is not None and self._process.is_alive():
+            self._process.terminate()
+            self._process.join()
+
+
+def _validation_child(memory: ox.Store, ontology: Graph, links: Graph, send: Any) -> None:
+    """Body of the forked validation process (see ``_ValidationChild``)."""
+    import pickle
+    import traceback
+
+    from subdip.errors import SubdipError
+
+    try:
+        result = _validate_at_scale(memory, ontology, links)
+        payload: tuple[str, Any] = ("ok", result)
+        try:
+            pickle.dumps(result)
+        except (pickle.PicklingError, TypeError, AttributeError):
+            payload = ("ok", _portable(result))
+    except SubdipError as err:
+        payload = ("error", err)
+    except Exception:  # the parent reports it; a child must never die silently
+        payload = ("crash", traceback.format_exc(limit=5))
+    send.send(payload)
+    send.close()
+
+
+def _portable(result: Any) -> Any:
+    """The result with its report graph as N-Triples text (always picklable)."""
+    from subdip.validation import ValidationResult
+
+    graph = Graph()
+    graph.parse(data=result.report_graph.serialize(format="nt"), format="nt")
+    return ValidationResult(result.conforms, result.results, graph)
+
+
 def _validate_at_scale(memory: ox.Store, ontology: Graph, links: Graph) -> Any:
     """Validate the asserted graph (with the links, as the small path does) in place.
 
@@ -390,6 +494,7 @@ def build(
     out = Path(out) if out is not None else paths.default_build_dir()
     step = progress or (lambda _stage: None)
     timings: dict[str, float] = {}
+    began = time.perf_counter()
 
     inputs = collect_inputs(data_paths)
     digest = input_hash(inputs, engine)
@@ -401,11 +506,14 @@ def build(
     step(STAGES[0])
     ontology = loading.load_graph(inputs.ontology).graph
     links = loading.load_graph(inputs.links).graph if inputs.links else Graph()
+    child: _ValidationChild | None = None
     if engine != "owlrl" and _data_bytes(inputs.data) >= SCALE_BYTES:
         memory, data_graph, size = _load_at_scale(inputs.data, timings, started)
+        progress_note(progress, f"{size:,} triples")
         step(STAGES[1])
         started = time.perf_counter()
-        result = _validate_at_scale(memory, ontology, links)
+        child = _ValidationChild(memory, ontology, links)
+        result = None
     else:
         data = loading.load_graph(inputs.data)
         data_graph, size = data.graph, len(data.graph)
@@ -415,13 +523,8 @@ def build(
         checked = data.graph + links if len(links) else data.graph
         result = validation.validate(checked, ontology=ontology, locate=data.locate)
         memory = None
-    timings["validate"] = time.perf_counter() - started
-    if not result.conforms:
-        raise NotConformingError(
-            f"the data does not conform to the shapes ({result.summary()}); nothing was built",
-            report=result,
-            hint="fix the violations listed above, then build again",
-        )
+        timings["validate"] = time.perf_counter() - started
+        _raise_unless_conforms(result)
 
     step(STAGES[2])
     from subdip.reasoning import choose_engine, rules_for
@@ -444,6 +547,7 @@ def build(
             links=links,
             engine=chosen,
             timings=timings,
+            validated=child,
         )
         report: dict[str, Any] = {
             "input_hash": digest,
@@ -457,12 +561,17 @@ def build(
             "checked by the reasoner)",
             "inputs": [str(p) for p in inputs.all()],
             "timings": {k: round(v, 3) for k, v in timings.items()},
+            # wall time of the whole build (stages may overlap: validation runs beside reasoning)
+            "seconds": round(time.perf_counter() - began, 3),
             "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         }
+        progress_note(progress, f"{parts['inference']['derived']:,} triples derived")
         (tmp / REPORT_FILE).write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
         _write_statistics(tmp, parts["statistics"])
         _swap_in(tmp, out)
     finally:
+        if child is not None:
+            child.stop()
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
     if progress is not None and hasattr(progress, "done"):

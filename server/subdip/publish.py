@@ -1,21 +1,23 @@
-"""Push the build artefact's named graphs to an external triple store, replacing them atomically.
+"""Push the build artefact's named graphs to an external triple store; switch readers at once.
 
 Why this shape:
 
 - **Standard protocols only.** Each graph goes up with the SPARQL 1.1 Graph Store HTTP Protocol
   (``PUT ?graph=``, N-Triples streamed from a file, so a million triples never sit in memory);
   a store without a Graph Store endpoint gets SPARQL 1.1 Update ``INSERT DATA`` in batches.
-- **Nothing is lost on failure** (``--swap atomic``, the default up to
-  :data:`ATOMIC_AUTO_LIMIT` triples). Every graph is first uploaded under a staging name
-  (``urn:subdip:staging:<uuid>:<n>``) and its triple count checked; only then does one SPARQL
-  Update request ``DROP SILENT GRAPH <g>; MOVE SILENT GRAPH <staging> TO GRAPH <g>; …`` swap all
-  graphs at once. Oxigraph and Fuseki (TDB2) run one update request as one transaction, so readers
-  see either the previous dataset or the new one. If anything fails before that, the staging
-  graphs are dropped and the published graphs are untouched.
-- **Large graphs** (``--swap direct``, the default above the limit): a transaction that moves a
-  million triples takes Oxigraph 0.5 many minutes on disk (about 3,000 triples/s), so each
-  graph is replaced in place with the store's fastest loader. Not atomic; said so in the report.
-- **Verified.** After the swap each graph's ``COUNT(*)`` in the store must equal the artefact's.
+- **Atomic at any size, at the cost of a load** (``subdip.publication``). The graphs go up
+  under new, versioned names (``…/graph/asserted/<build id>``), with the store's fastest
+  loader (Oxigraph's bulk loader: nothing reads these graphs yet), and their triple counts are
+  checked; then one SPARQL Update operation switches the small pointer graph to them. Readers
+  (``subdip serve --store``) follow the pointer, so they see the previous build or the new one,
+  never a mix, and a failure at any step before the switch leaves them on the previous build.
+  Nothing is moved or deleted before the switch: a store's delete is a transaction far slower
+  than its bulk load.
+- **Old graphs go after the switch.** The previous build stays for ``--rollback``; graphs of
+  older builds are dropped once readers have moved (``--keep-old`` leaves them for a later
+  publish). A failed drop is a warning: readers are already on the new build.
+- **Verified.** Each new graph's ``COUNT(*)`` in the store must equal the artefact's before the
+  switch, and the pointer must read back the new build after it.
 
 Blank nodes: a document's blank nodes are scoped to that document (one PUT, one update
 request), so a blank node is only kept intact when all its triples travel together. In a graph
@@ -30,8 +32,7 @@ import logging
 import os
 import tempfile
 import time
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -39,18 +40,27 @@ from typing import Literal
 import pyoxigraph
 
 from subdip.errors import BuildError, StoreError
+from subdip.progress import advance as progress_advance
+from subdip.progress import stage as progress_stage
+from subdip.publication import (
+    Build,
+    Pointer,
+    forget_request,
+    legacy_graphs,
+    new_build_id,
+    read_pointer,
+    subdip_graphs,
+    switch_request,
+    versioned,
+)
 from subdip.store import DATASET_FILE, REPORT_FILE, read_report
 from subdip.storeclient import StoreAnswerError, StoreAuthError, StoreClient, StoreUnreachable
 
 log = logging.getLogger(__name__)
 
 Method = Literal["auto", "graph-store", "update"]
-Swap = Literal["auto", "atomic", "direct"]
-#: Above this many triples ``--swap auto`` replaces graphs in place (see :func:`publish`).
-ATOMIC_AUTO_LIMIT = 100_000
 #: Graphs at least this large go to Oxigraph through its bulk loader (it has a fixed cost).
 BULK_MIN = 20_000
-STAGING_PREFIX = "urn:subdip:staging:"
 #: Graph Store answers meaning "no Graph Store here" (rather than "your data is wrong").
 _NO_GRAPH_STORE = frozenset({404, 405, 406, 415, 501})
 _READ_BLOCK = 1 << 16
@@ -69,6 +79,8 @@ class GraphFile:
     bnode_path: Path | None = None  # the triples that mention blank nodes (kept together)
     triples: int = 0
     bnode_triples: int = 0
+    #: called with each block's size as it is sent (a progress bar's counter)
+    on_block: Callable[[int], None] | None = None
 
     @property
     def size(self) -> int:
@@ -83,6 +95,8 @@ class GraphFile:
                 continue
             with part.open("rb") as f:
                 while block := f.read(_READ_BLOCK):
+                    if self.on_block is not None:
+                        self.on_block(len(block))
                     yield block
 
 
@@ -100,10 +114,12 @@ class PublishReport:
     store: str
     method: str
     graph_store: str | None
-    swap: str
+    build: str
+    previous: str | None
     graphs: list[GraphPublication]
     timings: dict[str, float] = field(default_factory=dict)
     shared_bnodes: int = 0
+    dropped: list[str] = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -114,12 +130,19 @@ class PublishReport:
 
     def text(self) -> str:
         via = f"Graph Store Protocol at {self.graph_store}" if self.graph_store else "SPARQL Update"
-        lines = [f"published {self.total} triples to {self.store} ({via}; {self.swap} swap)"]
+        if self.method == "rollback":
+            via = "nothing uploaded: rollback"
+        lines = [
+            f"published {self.total} triples to {self.store} ({via}) as build {self.build}; "
+            f"readers switched from {self.previous or 'nothing'}"
+        ]
         width = max((len(g.graph) for g in self.graphs), default=0)
         for g in self.graphs:
             lines.append(f"  {g.graph:<{width}}  {g.published:>9} triples (artefact {g.expected})")
         stages = ", ".join(f"{k} {v:.2f} s" for k, v in self.timings.items())
         lines.append(f"  time: {stages}")
+        if self.dropped:
+            lines.append(f"  dropped {len(self.dropped)} graph(s) of older builds")
         if self.shared_bnodes:
             lines.append(
                 f"  warning: {self.shared_bnodes} blank node(s) occur in more than one graph; "
@@ -254,36 +277,47 @@ class GraphStoreTarget:
 
     Oxigraph loads a PUT body in one transaction unless ``?no_transaction`` is given, and its
     transactions on disk manage about 3,000 triples a second (measured), while its bulk loader
-    takes 1 M triples in about a minute. Bulk loading is not atomic, so it is
-    used only where atomicity is not needed: into staging graphs, or with ``--swap direct``.
+    takes 1 M triples in about a minute. Bulk loading is not atomic, which does not matter
+    here: it writes versioned graphs that no reader uses until the pointer switch.
     """
 
     url: str
     oxigraph: bool
 
 
-def _staging_names(graphs: list[str]) -> dict[str, str]:
-    run = uuid.uuid4().hex
-    return {g: f"{STAGING_PREFIX}{run}:{n}" for n, g in enumerate(graphs)}
+#: Largest request body sent to a Graph Store other than Oxigraph's: Virtuoso 7.2 answered a
+#: 20 MB PUT with HTTP 500, so a large graph goes up as a PUT and then POSTs (appends).
+CHUNK_BYTES = 4 << 20
 
 
 def _put_graph(
-    client: StoreClient, store_url: str, graph: str, gf: GraphFile | None, *, bulk: bool = False
+    client: StoreClient,
+    store_url: str,
+    graph: str,
+    gf: GraphFile | None,
+    *,
+    bulk: bool = False,
+    method: str = "PUT",
+    body: bytes | None = None,
 ) -> tuple[int, str]:
     """PUT one graph's N-Triples (or nothing) into ``graph``; returns (HTTP status, Server).
 
     The body is streamed from the split files with a Content-Length, so neither side needs
-    chunked encoding and memory stays flat whatever the graph's size. Statuses that mean
-    "no Graph Store here" are returned; other errors raise.
+    chunked encoding and memory stays flat whatever the graph's size (or it is ``body``, one
+    chunk, sent with ``method``: POST appends). Statuses that mean "no Graph Store here" are
+    returned; other errors raise.
     """
-    size = gf.size if gf is not None else 0
-    body = gf.blocks() if gf is not None else b""
+    if body is not None:
+        size, content = len(body), body
+    else:
+        size = gf.size if gf is not None else 0
+        content = gf.blocks() if gf is not None else b""
     params = [("graph", graph)] + ([("no_transaction", "")] if bulk else [])
     conn, response = client.open(
-        "PUT",
+        method,
         store_url,
         params=params,
-        body=body,
+        body=content,
         headers={"Content-Type": "application/n-triples", "Content-Length": str(size)},
     )
     try:
@@ -296,7 +330,8 @@ def _put_graph(
 
 
 def find_graph_store(client: StoreClient, probe_graph: str) -> GraphStoreTarget | None:
-    """The first Graph Store candidate that accepts an empty PUT into a staging graph."""
+    """The first Graph Store candidate that accepts an empty PUT into ``probe_graph`` (the
+    first new versioned graph, which the upload then fills)."""
     for url in client.endpoints.graph_stores:
         status, server = _put_graph(client, url, probe_graph, None)
         if status < 300:
@@ -309,12 +344,39 @@ def upload_graph_store(
     client: StoreClient, target: GraphStoreTarget, graph: str, gf: GraphFile, *, bulk: bool
 ) -> None:
     bulk = bulk and target.oxigraph and gf.triples >= BULK_MIN  # small: a transaction is cheaper
-    status, _ = _put_graph(client, target.url, graph, gf, bulk=bulk)
-    if status >= 300:
+    if target.oxigraph or gf.size <= CHUNK_BYTES:
+        statuses = [_put_graph(client, target.url, graph, gf, bulk=bulk)[0]]
+    else:
+        statuses = [
+            _put_graph(
+                client, target.url, graph, None, method="PUT" if n == 0 else "POST", body=chunk
+            )[0]
+            for n, chunk in enumerate(_chunks(gf))
+        ]
+    if any(status >= 300 for status in statuses):
+        status = max(statuses)
         raise StoreAnswerError(
             f"the Graph Store at {target.url} refused graph {gf.graph} (HTTP {status})",
             http_status=status,
         )
+
+
+def _chunks(gf: GraphFile) -> Iterator[bytes]:
+    """The graph in bodies of at most about :data:`CHUNK_BYTES`, cut at line ends; the
+    triples with blank nodes travel together in one body (their labels are per document)."""
+    if gf.bnode_path is not None and gf.bnode_triples:
+        yield gf.bnode_path.read_bytes()
+    with gf.path.open("rb") as lines:
+        chunk: list[bytes] = []
+        size = 0
+        for line in lines:
+            chunk.append(line)
+            size += len(line)
+            if size >= CHUNK_BYTES:
+                yield b"".join(chunk)
+                chunk, size = [], 0
+        if chunk:
+            yield b"".join(chunk)
 
 
 def _insert_data(client: StoreClient, graph: str, ntriples: str) -> None:
@@ -328,7 +390,11 @@ def upload_update(client: StoreClient, graph: str, gf: GraphFile, batch_triples:
     """
     client.update(f"DROP SILENT GRAPH <{graph}>")
     if gf.bnode_path is not None and gf.bnode_triples:
-        _insert_data(client, graph, gf.bnode_path.read_text("utf-8"))
+        # a template, not INSERT DATA: Virtuoso refuses blank nodes in INSERT DATA; in a
+        # template matched once they are fresh nodes shared by the request's triples, the same
+        client.update(
+            f"INSERT {{ GRAPH <{graph}> {{\n{gf.bnode_path.read_text('utf-8')}}} }} WHERE {{ }}"
+        )
     with gf.path.open("r", encoding="utf-8") as lines:
         batch: list[str] = []
         for line in lines:
@@ -357,14 +423,18 @@ class _Job:
     def graphs(self) -> list[str]:
         return sorted(self.expected)
 
-    def upload(self, names: dict[str, str], *, bulk: bool) -> None:
+    def upload(self, names: dict[str, str]) -> None:
         """Upload every graph ``g`` of the artefact into the store graph ``names[g]``."""
         started = time.perf_counter()
         for g in self.graphs:
-            self.say(f"uploading {self.files[g].triples} triples of {g}")
+            gf = self.files[g]
+            progress_stage(
+                self.say, f"uploading {gf.triples:,} triples of {g}", total=gf.size, unit="B"
+            )
+            gf.on_block = lambda n: progress_advance(self.say, n)
             if self.graph_store is not None:
                 upload_graph_store(
-                    self.client, self.graph_store, names[g], self.files[g], bulk=bulk
+                    self.client, self.graph_store, names[g], self.files[g], bulk=True
                 )
             else:
                 upload_update(self.client, names[g], self.files[g], self.batch_triples)
@@ -394,23 +464,21 @@ def publish(
     client: StoreClient,
     *,
     method: Method = "auto",
-    swap: Swap = "auto",
     batch_triples: int = 20_000,
+    keep_old: bool = False,
     progress: Progress | None = None,
 ) -> PublishReport:
     """Publish every named graph of the artefact in ``build_dir`` to the store behind ``client``.
 
-    ``swap``: ``atomic`` uploads into staging graphs and replaces all graphs in one update
-    request; ``direct`` replaces each graph in place (much faster for large graphs on stores
-    whose transactions are slow, but readers may see a graph half-loaded and a failure leaves
-    it so); ``auto`` is atomic up to :data:`ATOMIC_AUTO_LIMIT` triples, direct above.
+    The graphs are uploaded under versioned names and checked, then the pointer is switched
+    in one update operation (see the module docstring); graphs of builds older than the
+    previous one are dropped afterwards unless ``keep_old``.
 
     Raises :class:`BuildError` for a missing or damaged artefact and :class:`StoreError` for
-    anything the store does. With an atomic swap, the published graphs are then unchanged.
+    anything the store does; until the switch, readers stay on the build they had.
     """
     say = progress or (lambda message: log.info("%s", message))
     expected = artefact_counts(build_dir)
-    atomic = swap == "atomic" or (swap == "auto" and sum(expected.values()) <= ATOMIC_AUTO_LIMIT)
     with tempfile.TemporaryDirectory(prefix="subdip-publish-") as tmp:
         timings: dict[str, float] = {}
         started = time.perf_counter()
@@ -419,34 +487,188 @@ def publish(
         _check_split(build_dir, expected, files)
         for g in expected:
             files.setdefault(g, GraphFile(g, Path(os.devnull)))
-        staging = _staging_names(sorted(expected))
 
         client.sparql_json("ASK { }")  # fails early and clearly: unreachable, auth, not SPARQL
-        _warn_stale_staging(client)
-        graph_store = _choose_method(client, method, staging)
+        pointer = read_pointer(client)
+        previous = pointer.current or _legacy_build(client)
+        build_id = new_build_id()
+        names = {g: versioned(g, build_id) for g in sorted(expected)}
+        graph_store = _choose_method(client, method, names)
         job = _Job(client, files, expected, graph_store, batch_triples, say, timings)
-        if atomic:
-            published = _publish_atomic(job, staging)
-        else:
-            _drop_staging(client, list(staging.values()))  # only the empty probe graph
-            published = _publish_direct(job)
+        published = _upload_checked(job, names, previous)
+        new = Build(
+            build_id,
+            names,
+            published_at=_now(),
+            counts={names[g]: n for g, n in published.items()},
+        )
+        switched = _switch(job, new, previous, pointer.seq + 1)
+        dropped = [] if keep_old else _drop_older(job, new, previous)
+        older = pointer.previous.id if pointer.previous else None
+        _forget(
+            client,
+            switched,
+            [older] if older and older not in (build_id, previous.id if previous else None) else [],
+        )
     return PublishReport(
         store=client.endpoints.query,
         method="graph-store" if graph_store else "update",
         graph_store=graph_store.url if graph_store else None,
-        swap="atomic" if atomic else "direct",
+        build=build_id,
+        previous=previous.id if previous else None,
         graphs=[GraphPublication(g, expected[g], published[g]) for g in job.graphs],
         timings=timings,
         shared_bnodes=shared,
+        dropped=dropped,
     )
 
 
-def _choose_method(
-    client: StoreClient, method: Method, staging: dict[str, str]
-) -> GraphStoreTarget | None:
-    if method == "update" or not staging:
+def rollback(client: StoreClient, *, progress: Progress | None = None) -> PublishReport:
+    """Switch readers back to the previous build (and the current one becomes the previous).
+
+    The previous build's graphs must still hold the counts recorded when it was published;
+    otherwise nothing changes. A second rollback undoes the first.
+    """
+    say = progress or (lambda message: log.info("%s", message))
+    timings: dict[str, float] = {}
+    pointer = read_pointer(client)
+    if pointer.current is None or pointer.previous is None:
+        raise StoreError(
+            f"the store at {client.endpoints.query} has no previous build to return to",
+            hint="a rollback needs two publishes by this version of subdip",
+        )
+    back, current = pointer.previous, pointer.current
+    started = time.perf_counter()
+    held = client.counts(list(back.graphs.values()))
+    timings["verify"] = time.perf_counter() - started
+    wrong = [
+        f"{v}: {held[v]} in the store, {n} when published"
+        for v, n in back.counts.items()
+        if held.get(v) != n
+    ]
+    if wrong:
+        raise StoreError(
+            f"build {back.id} is no longer complete in the store: " + "; ".join(wrong),
+            hint="publish the build again instead; readers stay on build " + current.id,
+        )
+    say(f"switching readers back to build {back.id}")
+    started = time.perf_counter()
+    client.update(switch_request(back, current, pointer.seq + 1))
+    timings["switch"] = time.perf_counter() - started
+    _forget(client, _check_pointer(client, back.id), [])
+    return PublishReport(
+        store=client.endpoints.query,
+        method="rollback",
+        graph_store=None,
+        build=back.id,
+        previous=current.id,
+        graphs=[
+            GraphPublication(p, back.counts.get(v, 0), held.get(v, 0))
+            for p, v in sorted(back.graphs.items())
+        ],
+        timings=timings,
+    )
+
+
+def _now() -> str:
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _legacy_build(client: StoreClient) -> Build | None:
+    """A store published by an older subdip: its unversioned graphs as a build to return to."""
+    graphs = legacy_graphs(client)
+    if not graphs:
         return None
-    graph_store = find_graph_store(client, next(iter(staging.values())))
+    return Build("legacy", graphs, counts=client.counts(list(graphs.values())))
+
+
+def _upload_checked(job: _Job, names: dict[str, str], previous: Build | None) -> dict[str, int]:
+    """Upload into the versioned graphs and check their counts; on failure drop what was
+    written (best effort) and say that readers stay where they were."""
+    try:
+        job.upload(names)
+        return job.check_counts(names, "verify")
+    except (StoreError, OSError) as err:
+        _drop_graphs(job.client, list(names.values()))
+        stay = f"build {previous.id}" if previous else "the store's previous content"
+        if isinstance(err, OSError):
+            raise StoreError(f"publishing failed: {err} — nothing was switched") from err
+        raise StoreError(
+            f"{err.message} — nothing was switched: readers stay on {stay}", hint=err.hint
+        ) from err
+
+
+def _switch(job: _Job, new: Build, previous: Build | None, seq: int) -> Pointer:
+    """One ``INSERT DATA`` moves readers to ``new``; then the pointer must read back."""
+    job.say(f"switching readers to build {new.id}")
+    started = time.perf_counter()
+    try:
+        job.client.update(switch_request(new, previous, seq))
+    except StoreAnswerError as err:  # the store answered: the operation did not apply
+        _drop_graphs(job.client, list(new.graphs.values()))
+        stay = f"build {previous.id}" if previous else "the store's previous content"
+        raise StoreError(
+            f"{err.message} — the switch was refused; readers stay on {stay}", hint=err.hint
+        ) from err
+    except StoreUnreachable as err:
+        # No answer: the store may still apply the switch, so the new graphs must stay.
+        raise StoreError(
+            f"{err.message} — no answer to the switch: the store may still apply it",
+            hint=f"run 'subdip publish' again later; build {new.id}'s graphs are left in place "
+            "(the next publish drops them if they were never switched to)",
+        ) from err
+    job.timings["switch"] = time.perf_counter() - started
+    return _check_pointer(job.client, new.id)
+
+
+def _check_pointer(client: StoreClient, build_id: str) -> Pointer:
+    pointer = read_pointer(client)
+    found = pointer.current
+    if found is None or found.id != build_id:
+        raise StoreError(
+            f"after the switch the store's pointer names build {found.id if found else None}, "
+            f"not {build_id}",
+            hint="another publish ran at the same time? check and publish again",
+        )
+    return pointer
+
+
+def _forget(client: StoreClient, pointer: Pointer, builds: list[str]) -> None:
+    """Remove older switch records (best effort: readers only use the latest)."""
+    request = forget_request(pointer, builds)
+    if request is None:
+        return
+    try:
+        client.update(request)
+    except StoreError as err:
+        log.warning("could not remove old switch records (%s); they are harmless", err)
+
+
+def _drop_older(job: _Job, new: Build, previous: Build | None) -> list[str]:
+    """Drop subdip's graphs that neither the new nor the previous build uses (older builds,
+    leftovers of publishes that never switched). Readers are on ``new`` already."""
+    keep = set(new.graphs.values()) | (set(previous.graphs.values()) if previous else set())
+    started = time.perf_counter()
+    try:
+        old = [g for g in subdip_graphs(job.client) if g not in keep]
+    except StoreError as err:
+        log.warning("could not list the old graphs to drop (%s); the next publish will", err)
+        return []
+    if old:
+        job.say(f"dropping {len(old)} graph(s) of older builds")
+        _drop_graphs(job.client, old)
+    job.timings["drop-old"] = time.perf_counter() - started
+    return old
+
+
+def _choose_method(
+    client: StoreClient, method: Method, names: dict[str, str]
+) -> GraphStoreTarget | None:
+    if method == "update" or not names:
+        return None
+    graph_store = find_graph_store(client, next(iter(names.values())))
     if graph_store is None and method == "graph-store":
         tried = ", ".join(client.endpoints.graph_stores) or "none"
         raise StoreError(
@@ -454,59 +676,6 @@ def _choose_method(
             hint="pass --graph-store URL, or --method update",
         )
     return graph_store
-
-
-def _publish_atomic(job: _Job, staging: dict[str, str]) -> dict[str, int]:
-    """Staging graphs, count check, then one update request that swaps every graph."""
-    try:
-        job.upload(staging, bulk=True)
-        job.check_counts(staging, "verify-staging")
-    except (StoreError, OSError) as err:
-        _drop_staging(job.client, list(staging.values()))
-        if isinstance(err, OSError):
-            raise StoreError(f"publishing failed: {err} — nothing was replaced") from err
-        raise StoreError(
-            f"{err.message} — nothing was replaced: the store's published graphs are as they were",
-            hint=err.hint,
-        ) from err
-    started = time.perf_counter()
-    job.say("replacing the published graphs in one update request")
-    swap = " ;\n".join(
-        f"DROP SILENT GRAPH <{g}> ;\nMOVE SILENT GRAPH <{staging[g]}> TO GRAPH <{g}>"
-        for g in job.graphs
-    )
-    try:
-        job.client.update(swap)
-    except StoreAnswerError as err:  # the store answered: it refused and rolled back
-        _drop_staging(job.client, list(staging.values()))
-        raise StoreError(
-            f"{err.message} — the swap was refused; the published graphs are as they were",
-            hint=err.hint,
-        ) from err
-    except StoreUnreachable as err:
-        # No answer: the store may still be applying the swap. Dropping the staging graphs now
-        # could race with it (a MOVE from an emptied staging graph empties the target).
-        raise StoreError(
-            f"{err.message} — no answer to the swap request: the store may still apply it",
-            hint="check the graphs' counts in a while and publish again; the staging graphs "
-            f"({', '.join(staging.values())}) are left for the store to move or to be dropped",
-        ) from err
-    job.timings["swap"] = time.perf_counter() - started
-    return job.check_counts({g: g for g in job.graphs}, "verify")
-
-
-def _publish_direct(job: _Job) -> dict[str, int]:
-    """Replace each graph in place, then check the counts."""
-    same = {g: g for g in job.graphs}
-    try:
-        job.upload(same, bulk=True)
-    except (StoreError, OSError) as err:
-        message = err.message if isinstance(err, StoreError) else str(err)
-        raise StoreError(
-            f"{message} — with --swap direct some graphs may now be incomplete in the store",
-            hint="publish again (the artefact is unchanged), or use --swap atomic",
-        ) from err
-    return job.check_counts(same, "verify")
 
 
 def _check_split(build_dir: Path, expected: dict[str, int], files: dict[str, GraphFile]) -> None:
@@ -524,30 +693,13 @@ def _check_split(build_dir: Path, expected: dict[str, int], files: dict[str, Gra
         )
 
 
-def _drop_staging(client: StoreClient, names: list[str]) -> None:
-    """Best effort: remove staging graphs; if the store is gone, say what to remove by hand."""
-    try:
-        client.update(" ;\n".join(f"DROP SILENT GRAPH <{n}>" for n in names))
-    except (StoreUnreachable, StoreAuthError, StoreAnswerError) as err:
-        log.warning(
-            "could not remove the staging graphs %s (%s); they hold no published data and can "
-            "be dropped later",
-            ", ".join(names),
-            err,
-        )
+def _drop_graphs(client: StoreClient, names: Iterable[str]) -> None:
+    """Best effort, one graph per request: a failure is logged (what to remove by hand)."""
+    for name in names:
+        try:
+            client.update(f"DROP SILENT GRAPH <{name}>")
+        except (StoreUnreachable, StoreAuthError, StoreAnswerError) as err:
+            log.warning("could not drop graph %s (%s); no reader uses it, drop it later", name, err)
 
 
-def _warn_stale_staging(client: StoreClient) -> None:
-    """Staging graphs left by an interrupted run are harmless but take space: say so."""
-    query = (
-        "SELECT ?g WHERE { GRAPH ?g { } "
-        f'FILTER(STRSTARTS(STR(?g), "{STAGING_PREFIX}")) }} LIMIT 20'
-    )
-    rows = client.sparql_json(query).get("results", {}).get("bindings", [])
-    if rows:
-        names = ", ".join(r["g"]["value"] for r in rows)
-        log.warning(
-            "the store holds staging graphs from an earlier interrupted publish: %s "
-            "(remove them with DROP GRAPH if no other publish is running)",
-            names,
-        )
+__all__ = ["Pointer", "PublishReport", "artefact_counts", "publish", "rollback", "split_graphs"]

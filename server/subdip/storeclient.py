@@ -380,13 +380,16 @@ class StoreClient:
     # -- SPARQL -----------------------------------------------------------------------------
 
     def sparql_json(self, query: str, *, timeout: float | None = None) -> dict:
-        """Run a SELECT or ASK query and return its parsed SPARQL JSON results."""
+        """Run a SELECT or ASK query and return its parsed SPARQL JSON results.
+
+        Sent as an HTML form (``query=…``), the one POST encoding every store answers:
+        Virtuoso 7.2 never answers a direct ``application/sparql-query`` POST."""
         answer = self.request(
             "POST",
             self.endpoints.query,
-            body=query.encode("utf-8"),
+            body=urlencode({"query": query}).encode("ascii"),
             headers={
-                "Content-Type": "application/sparql-query; charset=utf-8",
+                "Content-Type": "application/x-www-form-urlencoded",
                 "Accept": "application/sparql-results+json",
             },
             timeout=timeout,
@@ -402,12 +405,13 @@ class StoreClient:
             ) from err
 
     def update(self, sparql: str, *, timeout: float | None = None) -> None:
-        """Send one SPARQL 1.1 Update request (one transaction where the store supports it)."""
+        """Send one SPARQL 1.1 Update request (one transaction where the store supports it),
+        as an HTML form (``update=…``), which every store accepts (see :meth:`sparql_json`)."""
         self.request(
             "POST",
             self.endpoints.update,
-            body=sparql.encode("utf-8"),
-            headers={"Content-Type": "application/sparql-update; charset=utf-8"},
+            body=urlencode({"update": sparql}).encode("ascii"),
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
             timeout=timeout,
         )
 

@@ -6,12 +6,14 @@ Choices (see shapes/README.md):
   domains and ranges, so a value of the wrong class is reported instead of being silently
   re-typed by RDFS inference.
 - the SPARQL-based rules (shapes with a ``sh:SPARQLTarget``) are written as complete global
-  queries: the target selects the violators, and the constraint, run with ``$this`` unbound,
-  returns every violation at once. Any SHACL-AF processor gives the same results; subdip runs
-  those constraints once each on pyoxigraph (``sparql_engine="oxigraph"``, the default), because
-  rdflib's evaluator, which pySHACL uses, takes seconds per thousand triples on them. pySHACL
-  checks all the other (core) shapes. ``sparql_engine="pyshacl"`` runs everything in pySHACL
-  (the reference, used by the tests to check that both paths agree).
+  queries: the target selects the violators over the whole graph, and the constraint says the
+  same for one focus node, returning its message bindings. subdip runs them as any SHACL-AF
+  processor does, target first, then the constraint for the focus nodes found (one query, the
+  nodes given as ``VALUES``), but on pyoxigraph (``sparql_engine="oxigraph"``, the default),
+  because rdflib's evaluator, which pySHACL uses, takes seconds per thousand triples on them.
+  Usually the target finds nothing and the constraint is not run at all. pySHACL checks all the
+  other (core) shapes. ``sparql_engine="pyshacl"`` runs everything in pySHACL (the reference,
+  used by the tests to check that both paths agree).
 - warnings and infos are reported but do not make the data non-conforming.
 """
 
@@ -264,6 +266,8 @@ class _GlobalRule:
     query: str
     messages: tuple[Literal, ...]
     severity: URIRef
+    #: the shape's SPARQL target query (``?this``: the focus nodes), run first
+    target: str | None = None
 
 
 def _prefix_header(shapes: Graph, constraint: Node) -> str:
@@ -292,6 +296,10 @@ def _split_shapes(shapes: Graph) -> tuple[Graph, list[_GlobalRule]]:
             continue  # not a pure global rule: pySHACL evaluates it as written
         if shapes.value(shape, SH.deactivated) == Literal(True):
             continue
+        target_select = shapes.value(target, SH.select)
+        target_query = (
+            _prefix_header(shapes, target) + str(target_select) if target_select else None
+        )
         core.add((shape, SH.deactivated, Literal(True)))
         severity = shapes.value(shape, SH.severity) or SH.Violation
         for constraint in constraints:
@@ -315,9 +323,40 @@ def _split_shapes(shapes: Graph) -> tuple[Graph, list[_GlobalRule]]:
                     query=_prefix_header(shapes, constraint) + str(select),
                     messages=messages,
                     severity=severity if isinstance(severity, URIRef) else SH.Violation,
+                    target=target_query,
                 )
             )
     return core, rules
+
+
+_WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
+
+
+def _rule_solutions(
+    rule: _GlobalRule, store: ox.Store, scope: shacl_fast.Scope | None
+) -> tuple[list[ox.Variable], list[ox.QuerySolution]]:
+    """The constraint's solutions for the focus nodes of the rule's target.
+
+    As SHACL-AF says: the target query gives the focus nodes; the constraint is then evaluated
+    with ``$this`` bound to each (here in one query, the nodes as ``VALUES``; a blank focus
+    node cannot be written there, so then the constraint runs unbound and is filtered).
+    """
+    if rule.target is None:
+        solutions = store.query(rule.query, **(scope or {}))
+        return list(solutions.variables), list(solutions)
+    focus = {row["this"] for row in store.query(rule.target, **(scope or {}))}
+    focus.discard(None)
+    if not focus:
+        return [], []
+    where = _WHERE.search(rule.query)
+    if where is None or any(isinstance(node, ox.BlankNode) for node in focus):
+        solutions = store.query(rule.query, **(scope or {}))
+        rows = [row for row in solutions if row["this"] in focus]
+        return list(solutions.variables), rows
+    values = " ".join(str(node) for node in sorted(focus, key=str))
+    query = f"{rule.query[: where.end()]} VALUES ?this {{ {values} }} {rule.query[where.end() :]}"
+    solutions = store.query(query, **(scope or {}))
+    return list(solutions.variables), list(solutions)
 
 
 def _store(*graphs: Graph) -> ox.Store:
@@ -358,8 +397,7 @@ def _run_global_rules(
     conforms = True
     for rule in rules:
         seen: set[tuple] = set()
-        solutions = store.query(rule.query, **(scope or {}))
-        variables = solutions.variables
+        variables, solutions = _rule_solutions(rule, store, scope)
         for solution in solutions:
             bound = {var.value: _from_ox_optional(solution[var]) for var in variables}
             bound = {k: v for k, v in bound.items() if v is not None}

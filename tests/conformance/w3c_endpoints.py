@@ -117,7 +117,9 @@ class Server:
 
 def _start(cmd: list[str], log_file: Path, endpoint: HttpEndpoint, probe: str) -> Server:
     with log_file.open("wb") as log:
-        process = subprocess.Popen(cmd, stdout=log, stderr=log, start_new_session=True)
+        process = subprocess.Popen(
+            cmd, stdout=log, stderr=log, start_new_session=True, cwd=log_file.parent
+        )
     server = Server(process, endpoint)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

@@ -56,8 +56,8 @@ def wanted(expected: dict[str, Any]) -> tuple[list[str], set[Row]]:
     return variables, rows
 
 
-def test_there_are_ten_questions() -> None:
-    assert [q.name[:2] for q in QUERIES] == [f"{n:02d}" for n in range(1, 11)]
+def test_there_are_twenty_questions() -> None:
+    assert [q.name[:2] for q in QUERIES] == [f"{n:02d}" for n in range(1, 21)]
 
 
 @pytest.mark.parametrize("query", QUERIES, ids=lambda q: q.stem)

@@ -57,6 +57,31 @@ id:test-sda-zambia a subdip:State .
 id:test-sda-czechia a subdip:State ; subdip:partyTo id:test-sda-treaty .
 id:test-sda-yunnan a subdip:ChineseProvince ; subdip:lobbies id:test-sda-council .
 id:test-sda-firm a subdip:Firm ; subdip:engages id:test-sda-zimbabwe .
+id:test-sda-hainan a subdip:RegionalGovernment .
+id:test-sda-tourism a subdip:InfrastructureProject ; subdip:performedBy id:test-sda-hainan ;
+    subdip:concernsIssue id:test-sda-sea .
+id:test-sda-sea a subdip:ForeignPolicyIssue .
+id:test-sda-guangdong a subdip:RegionalGovernment .
+id:test-sda-rivalry a subdip:Competition ; subdip:actingParty id:test-sda-guangdong ;
+    subdip:issue id:test-sda-influence .
+id:test-sda-influence a subdip:ForeignPolicyIssue .
+id:test-sda-anhui a subdip:RegionalGovernment .
+id:test-sda-fair a subdip:Event ; subdip:performedBy id:test-sda-anhui .
+id:test-sda-henan a subdip:RegionalGovernment .
+id:test-sda-harvest a subdip:Event ; subdip:performedBy id:test-sda-henan ;
+    subdip:concernsIssue id:test-sda-farming .
+id:test-sda-farming a skos:Concept .
+id:test-sda-manila a subdip:State .
+id:test-sda-patrol a subdip:Event ; subdip:performedBy id:test-sda-manila ;
+    subdip:concernsIssue id:test-sda-sea .
+id:test-sda-builder a subdip:Firm .
+id:test-sda-port a subdip:InfrastructureProject ; subdip:performedBy id:test-sda-builder ;
+    subdip:concernsIssue id:test-sda-sea .
+id:test-dir-sansha a subdip:MunicipalGovernment ; subdip:directlyLocatedIn id:test-dir-hainan .
+id:test-dir-hainan a subdip:RegionalGovernment ; subdip:directlyLocatedIn id:test-dir-prc .
+id:test-dir-prc a subdip:State .
+id:test-why-lobbying a subdip:LobbyingCampaign .
+id:test-why-pipeline a subdip:InfrastructureProject ; subdip:triggeredBy id:test-why-lobbying .
 
 # State-owned enterprises from ownership.
 id:test-soe-jiangxi a subdip:ChineseProvince ; subdip:owns id:test-soe-builder .
@@ -165,6 +190,22 @@ ENTAILED = [
     ("twinned as the subject", "id:test-sda-partner a subdip:SubnationalDiplomaticActor"),
     ("province twinned with a state", "id:test-sda-hunan a subdip:SubnationalDiplomaticActor"),
     ("engaged-by is the inverse", "id:test-sda-zimbabwe subdip:engagedBy id:test-sda-zhejiang"),
+    ("acting on an issue by a project", "id:test-sda-hainan a subdip:SubnationalDiplomaticActor"),
+    (
+        "acting on an issue by competing",
+        "id:test-sda-guangdong a subdip:SubnationalDiplomaticActor",
+    ),
+    ("acts-on-issue through an event", "id:test-sda-hainan subdip:actsOnIssue id:test-sda-sea"),
+    (
+        "acts-on-issue through a node",
+        "id:test-sda-guangdong subdip:actsOnIssue id:test-sda-influence",
+    ),
+    ("direct location is location", "id:test-dir-sansha subdip:locatedIn id:test-dir-hainan"),
+    ("location closes over direct steps", "id:test-dir-sansha subdip:locatedIn id:test-dir-prc"),
+    (
+        "led-to is the inverse of informed-by",
+        "id:test-why-lobbying subdip:consequence id:test-why-pipeline",
+    ),
     ("provincial SOE", "id:test-soe-builder a subdip:ProvincialStateOwnedEnterprise"),
     ("a provincial SOE is an SOE", "id:test-soe-builder a subdip:StateOwnedEnterprise"),
     ("owned-by is the inverse", "id:test-soe-builder subdip:ownedBy id:test-soe-jiangxi"),
@@ -206,6 +247,20 @@ NOT_ENTAILED = [
     ("a twinned state is no SDA", "id:test-sda-zambia a subdip:SubnationalDiplomaticActor"),
     ("lobbying is not diplomacy", "id:test-sda-yunnan a subdip:SubnationalDiplomaticActor"),
     ("an engaging firm is no SDA", "id:test-sda-firm a subdip:SubnationalDiplomaticActor"),
+    ("an act on no issue is no SDA", "id:test-sda-anhui a subdip:SubnationalDiplomaticActor"),
+    ("a domestic concept is no issue", "id:test-sda-henan a subdip:SubnationalDiplomaticActor"),
+    (
+        "a state acting on an issue is no SDA",
+        "id:test-sda-manila a subdip:SubnationalDiplomaticActor",
+    ),
+    (
+        "a firm acting on an issue is no SDA",
+        "id:test-sda-builder a subdip:SubnationalDiplomaticActor",
+    ),
+    (
+        "direct location is not transitive",
+        "id:test-dir-sansha subdip:directlyLocatedIn id:test-dir-prc",
+    ),
     (
         "a city's firm is not provincial",
         "id:test-soe-local a subdip:ProvincialStateOwnedEnterprise",

@@ -250,12 +250,16 @@ def test_progress_is_shown_on_a_terminal_only(project, tmp_path, monkeypatch):
     monkeypatch.setenv("CI", "true")
     assert not progress.wanted(Terminal())
     stream = Terminal()
-    build(out=tmp_path / "build", engine="fast", progress=progress.StageReporter(stream, total=3))
-    lines = stream.getvalue().splitlines()
-    assert (
-        lines[0] == "[1/3] loading ..." and "[3/3] reasoning and writing the artefact ..." in lines
-    )
-    assert sum("done in" in line for line in lines) == 3
+    reporter = progress.Reporter(stream, total=3, enabled=True)
+    build(out=tmp_path / "build", engine="fast", progress=reporter)
+    shown = stream.getvalue()
+    for n, stage in enumerate(
+        ("loading", "validating", "reasoning and writing the artefact"), start=1
+    ):
+        assert f"[{n}/3] {stage}" in shown, shown
+    quiet = io.StringIO()  # not a terminal: the reporter stays silent
+    build(out=tmp_path / "b2", engine="fast", progress=progress.Reporter(quiet, total=3))
+    assert quiet.getvalue() == ""
 
 
 @pytest.mark.parametrize("engine", ["fast", "owlrl"])
@@ -284,3 +288,68 @@ def test_explain_reuses_the_artefact_whichever_engine_built_it(project, tmp_path
     assert main(["explain", "id:ccp", "subdip:controls", "id:sansha", "--out", str(out)]) == 0
     assert "prp-trp" in capsys.readouterr().out
     assert fingerprint(out) == before  # not rebuilt with owlrl
+
+
+# --- the large-input path: Oxigraph load, validation in a forked process beside reasoning ------
+
+
+@pytest.fixture
+def at_scale(monkeypatch):
+    """Send any input down the path a large one takes (Oxigraph load, forked validation)."""
+    import subdip.build
+
+    monkeypatch.setattr(subdip.build, "SCALE_BYTES", 0)
+
+
+def test_large_input_path_writes_the_same_graphs(project, tmp_path, monkeypatch):
+    import subdip.build
+
+    build(out=tmp_path / "small", engine="fast")
+    monkeypatch.setattr(subdip.build, "SCALE_BYTES", 0)
+    build(out=tmp_path / "large", engine="fast")
+    for name, iri in GRAPHS.items():
+        a = graph_from_store(open_store(tmp_path / "small"), [iri])
+        b = graph_from_store(open_store(tmp_path / "large"), [iri])
+        assert len(a) > 0 and isomorphic(a, b), name
+
+
+def test_large_input_path_reports_the_violations_of_the_small_one(project, tmp_path, monkeypatch):
+    import subdip.build
+
+    break_the_data(project)
+    with pytest.raises(NotConformingError) as small:
+        build(out=tmp_path / "small", engine="fast")
+    monkeypatch.setattr(subdip.build, "SCALE_BYTES", 0)
+    with pytest.raises(NotConformingError) as large:
+        build(out=tmp_path / "large", engine="fast")
+
+    def key(report):
+        return sorted((v.focus, v.path, v.constraint, v.message) for v in report.results)
+
+    assert key(large.value.report) == key(small.value.report) != []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["project"]
+
+
+def test_a_failing_validation_process_fails_the_build(project, tmp_path, at_scale, monkeypatch):
+    import subdip.build
+    from subdip.errors import LoadError
+
+    out = tmp_path / "build"
+    build(out=out, engine="fast")
+    before = fingerprint(out)
+
+    def unsupported(*_args):
+        raise LoadError("shape x uses sh:closed, which the fast SHACL engine does not compile")
+
+    monkeypatch.setattr(subdip.build, "_validate_at_scale", unsupported)
+    with pytest.raises(LoadError, match="sh:closed"):
+        build(out=out, engine="fast", force=True)
+
+    def crash(*_args):
+        raise RuntimeError("boom in the child")
+
+    monkeypatch.setattr(subdip.build, "_validate_at_scale", crash)
+    with pytest.raises(BuildError, match="boom in the child"):
+        build(out=out, engine="fast", force=True)
+    assert fingerprint(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["build", "project"]

@@ -22,12 +22,13 @@ import sys
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote_plus, unquote_plus, urlsplit
 
 import pytest
 
@@ -346,30 +347,35 @@ class FaultProxy:
                     h.connection.shutdown(socket.SHUT_RDWR)
                 return
         body = h.rfile.read(length) if length else b""
+        # what the request says, whether sent raw or as an HTML form (update=..., query=...)
+        said = body
+        if "x-www-form-urlencoded" in (h.headers.get("Content-Type") or ""):
+            said = unquote_plus(body.decode("ascii", "replace")).encode()
+        is_update = h.path.startswith("/update") or body.startswith(b"update=")
         if h.command == "PUT" and f.truncate_puts and body:
             lines = body.splitlines(keepends=True)
             body = b"".join(lines[: len(lines) // 2])
         if (
             f.fail_update_containing is not None
-            and h.path.startswith("/update")
-            and f.fail_update_containing.encode() in body
+            and is_update
+            and f.fail_update_containing.encode() in said
         ):
             self._answer(h, 500, b"injected failure", {})
             return
         is_query = h.path.startswith("/query")
         if (
             f.sabotage_update_containing is not None
-            and h.path.startswith("/update")
-            and f.sabotage_update_containing.encode() in body
+            and is_update
+            and f.sabotage_update_containing.encode() in said
         ):  # the store itself fails at the end of the request, after the earlier operations
-            body += b" ;\nDROP GRAPH <urn:subdip:test:no-such-graph>"
+            body += quote_plus(" ;\nDROP GRAPH <urn:subdip:test:no-such-graph>").encode()
         if f.fail_queries and is_query:
             self._answer(h, f.query_status, b"injected query failure", {})
             return
         delayed_update = (
             f.delay_update_containing is not None
-            and h.path.startswith("/update")
-            and f.delay_update_containing.encode() in body
+            and is_update
+            and f.delay_update_containing.encode() in said
         )
         if f.delay and (delayed_update or (is_query and f.delay_update_containing is None)):
             time.sleep(f.delay)
@@ -422,3 +428,168 @@ def fault_proxy() -> Iterator[Callable[..., FaultProxy]]:
     yield make
     for proxy in made:
         proxy.close()
+
+
+# --- a second real store: Virtuoso ----------------------------------------------------------
+
+VIRTUOSO_INI = """[Database]
+DatabaseFile = {d}/virtuoso.db
+ErrorLogFile = {d}/virtuoso.log
+LockFile = {d}/virtuoso.lck
+TransactionFile = {d}/virtuoso.trx
+xa_persistent_file = {d}/virtuoso.pxa
+Striping = 0
+TempStorage = TempDatabase
+[TempDatabase]
+DatabaseFile = {d}/virtuoso-temp.db
+TransactionFile = {d}/virtuoso-temp.trx
+Striping = 0
+[Parameters]
+ServerPort = {sql}
+DisableUnixSocket = 1
+CheckpointInterval = 60
+CaseMode = 2
+DirsAllowed = ., {d}
+NumberOfBuffers = 170000
+MaxDirtyBuffers = 130000
+MaxQueryMem = 1G
+ThreadsPerQuery = 2
+[HTTPServer]
+ServerPort = {http}
+ServerRoot = {d}
+ServerThreads = 10
+MaxKeepAlives = 10
+KeepAliveTimeout = 10
+Charset = UTF-8
+[SPARQL]
+ResultSetMaxRows = 1000000
+MaxQueryExecutionTime = 600
+"""
+
+
+@dataclass
+class VirtuosoServer:
+    """Debian's Virtuoso 7 (``virtuoso-t``) in a folder of its own, on free loopback ports.
+
+    Its SPARQL endpoint is ``/sparql`` (query and update), its Graph Store ``/sparql-graph-crud``;
+    the anonymous ``SPARQL`` user is granted update rights, as a publishing setup would."""
+
+    folder: Path
+    http_port: int = field(default_factory=free_port)
+    sql_port: int = field(default_factory=free_port)
+    process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.http_port}/sparql"
+
+    @property
+    def graph_store(self) -> str:
+        return f"http://127.0.0.1:{self.http_port}/sparql-graph-crud"
+
+    def start(self) -> VirtuosoServer:
+        exe = shutil.which("virtuoso-t")
+        if exe is None:
+            pytest.fail("virtuoso-t is not installed: apt-get install virtuoso-opensource")
+        self.folder.mkdir(parents=True, exist_ok=True)
+        ini = self.folder / "virtuoso.ini"
+        ini.write_text(
+            VIRTUOSO_INI.format(d=self.folder, sql=self.sql_port, http=self.http_port),
+            encoding="utf-8",
+        )
+        self.process = subprocess.Popen(
+            [exe, "-f", "-c", str(ini)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            stdin=subprocess.DEVNULL,
+            cwd=self.folder,
+        )
+        deadline = time.monotonic() + 120  # a new database takes Virtuoso ~20 s
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                log = (self.folder / "virtuoso.log").read_text(errors="replace")[-2000:]
+                raise RuntimeError(f"virtuoso exited with {self.process.returncode}: {log}")
+            if self.answers():
+                break
+            time.sleep(0.5)
+        else:
+            self.stop()
+            raise RuntimeError(f"virtuoso did not answer on {self.url}")
+        isql = shutil.which("isql-vt") or "isql-vt"
+        subprocess.run(
+            [isql, str(self.sql_port), "dba", "dba", 'exec=grant SPARQL_UPDATE to "SPARQL";'],
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
+        return self
+
+    def answers(self) -> bool:
+        try:
+            self.select("ASK {}")
+        except (OSError, urllib.error.URLError, http.client.HTTPException, ValueError):
+            return False
+        return True
+
+    def select(self, query: str) -> dict:
+        request = urllib.request.Request(
+            self.url,
+            data=urllib.parse.urlencode({"query": query}).encode(),
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Accept": "application/sparql-results+json",
+            },
+        )
+        with urllib.request.urlopen(request, timeout=60) as answer:
+            return json.loads(answer.read())
+
+    def counts(self) -> dict[str, int]:
+        rows = self.select(
+            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
+            'FILTER(STRSTARTS(STR(?g), "urn:subdip") || STRSTARTS(STR(?g), "https://w3id")) } '
+            "GROUP BY ?g"
+        )["results"]["bindings"]
+        return {r["g"]["value"]: int(r["n"]["value"]) for r in rows}
+
+    def graph_ntriples(self, graph: str) -> str:
+        """A graph's content, as N-Triples, from the server's own SPARQL endpoint."""
+        rows = self.select(f"SELECT ?s ?p ?o WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+        lines = []
+        for row in rows["results"]["bindings"]:
+            lines.append(" ".join(_nt_term(row[k]) for k in ("s", "p", "o")) + " .")
+        return "\n".join(lines) + "\n"
+
+    def stop(self) -> None:
+        if self.process is None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=10)
+        self.process = None
+
+
+def _nt_term(term: dict) -> str:
+    """One SPARQL JSON term as N-Triples (the test's own reading of Virtuoso's answer)."""
+    value = term["value"]
+    if term["type"] == "uri":
+        return f"<{value}>"
+    if term["type"] == "bnode":
+        return f"_:{value.replace('nodeID://', '').replace(':', '_')}"
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    if "xml:lang" in term:
+        return f'"{escaped}"@{term["xml:lang"]}'
+    if "datatype" in term:
+        return f'"{escaped}"^^<{term["datatype"]}>'
+    return f'"{escaped}"'
+
+
+@pytest.fixture(scope="session")
+def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VirtuosoServer]:
+    """One Virtuoso for the session (it takes ~20 s to create its database); every test that
+    uses it publishes what it checks, so the order of the tests does not matter."""
+    server = VirtuosoServer(tmp_path_factory.mktemp("virtuoso")).start()
+    yield server
+    server.stop()

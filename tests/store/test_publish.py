@@ -18,8 +18,9 @@ from rdflib import Dataset, Graph, URIRef
 from rdflib.compare import isomorphic
 
 from subdip.errors import BuildError, StoreError
-from subdip.namespaces import GRAPH_ASSERTED
-from subdip.publish import STAGING_PREFIX, publish
+from subdip.namespaces import GRAPH, GRAPH_ASSERTED
+from subdip.publication import CURRENT, HAS_GRAPH, POINTER_GRAPH, PREVIOUS, SEQ, VERSION_OF
+from subdip.publish import publish, rollback
 from subdip.storeclient import (
     Credentials,
     StoreAuthError,
@@ -29,6 +30,8 @@ from subdip.storeclient import (
 )
 
 SUBDIP = str(Path(sys.executable).with_name("subdip"))
+#: A text only the pointer switch sends (the fault proxy's trigger).
+SWITCH = "urn:subdip:publication:current"
 
 
 def client(url: str, **kwargs: object) -> StoreClient:
@@ -49,19 +52,38 @@ def store_graph(server, graph: str) -> Graph:
     return Graph().parse(data=server.graph_ntriples(graph), format="nt")
 
 
-def assert_store_holds(server, build_dir: Path) -> None:
-    """Every graph of the artefact is in the store, isomorphic (blank nodes included)."""
+def pointed(server, role: str = CURRENT) -> dict[str, str]:
+    """public graph -> stored graph of the build the pointer names (read with the server's
+    own SPARQL, not subdip's reader)."""
+    rows = server.select(
+        f"SELECT ?public ?version WHERE {{ GRAPH <{POINTER_GRAPH}> {{ "
+        f"{{ SELECT ?rec WHERE {{ ?rec <{SEQ}> ?seq }} ORDER BY DESC(?seq) LIMIT 1 }} "
+        f"?rec <{role}> ?b . ?b <{HAS_GRAPH}> ?version . ?version <{VERSION_OF}> ?public }} }}"
+    )["results"]["bindings"]
+    return {r["public"]["value"]: r["version"]["value"] for r in rows}
+
+
+def assert_store_holds(server, build_dir: Path, role: str = CURRENT) -> None:
+    """Every graph of the artefact is what readers get (the pointer's current build, or
+    ``role``), isomorphic (blank nodes included)."""
     expected = artefact_graphs(build_dir)
     assert expected, f"no named graph parsed from {build_dir}"
+    served = pointed(server, role)
     for name, graph in expected.items():
-        held = store_graph(server, name)
+        held = store_graph(server, served[name])
         assert len(held) == len(graph), name
         assert isomorphic(held, graph), f"{name} differs from the artefact"
 
 
-def staging_graphs(server) -> list[str]:
+def stray_graphs(server) -> list[str]:
+    """subdip graphs in the store that neither the current nor the previous build uses."""
     rows = server.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }")["results"]["bindings"]
-    return [r["g"]["value"] for r in rows if r["g"]["value"].startswith(STAGING_PREFIX)]
+    used = set(pointed(server).values()) | set(pointed(server, PREVIOUS).values())
+    return [
+        r["g"]["value"]
+        for r in rows
+        if r["g"]["value"].startswith(str(GRAPH)) and r["g"]["value"] not in used
+    ]
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
@@ -74,33 +96,33 @@ def run_cli(*args: str) -> subprocess.CompletedProcess:
 def test_shipped_graphs_have_the_artefact_counts(published) -> None:
     report = published.report
     assert report["method"] == "graph-store"
-    assert report["swap"] == "atomic"  # the shipped graph is far below the direct threshold
     by_graph = {g["graph"]: g for g in report["graphs"]}
     assert set(by_graph) == set(published.expected)
     held = published.server.counts()
+    served = pointed(published.server)
     for graph, n in published.expected.items():
         assert by_graph[graph]["published"] == n
-        assert held.get(graph, 0) == n, graph
+        assert served[graph] == f"{graph}/{report['build']}"
+        assert held.get(served[graph], 0) == n, graph
     assert sum(published.expected.values()) > 1000  # the shipped graph, not an empty one
 
 
 def test_shipped_graphs_are_isomorphic_to_the_artefact(published) -> None:
     assert_store_holds(published.server, published.build_dir)
-    assert staging_graphs(published.server) == []
+    assert stray_graphs(published.server) == []
 
 
 # --- transport --------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("swap", ["atomic", "direct"])
 @pytest.mark.parametrize("method", ["graph-store", "update"])
-def test_publish_keeps_content_and_blank_nodes(start_oxigraph, tiny_artefact, method, swap) -> None:
+def test_publish_keeps_content_and_blank_nodes(start_oxigraph, tiny_artefact, method) -> None:
     server = start_oxigraph()
     store = client(server.url)
-    publish(tiny_artefact(2), store, method=method, swap=swap)  # a previous version to replace
+    publish(tiny_artefact(2), store, method=method)  # a previous version to replace
     build = tiny_artefact(1)
-    report = publish(build, store, method=method, swap=swap, batch_triples=2)
-    assert (report.method, report.swap) == (method, swap)
+    report = publish(build, store, method=method, batch_triples=2)
+    assert report.method == method
     assert_store_holds(server, build)
     # the blank-node chain a -> period -> _:i -> hasBeginning -> _:s -> 1991 survived batching
     chain = server.select(
@@ -109,18 +131,93 @@ def test_publish_keeps_content_and_blank_nodes(start_oxigraph, tiny_artefact, me
         "?s <http://www.w3.org/2006/time#inXSDgYear> ?y } }"
     )
     assert chain["boolean"] is True
-    assert staging_graphs(server) == []
+    assert stray_graphs(server) == []
 
 
 def test_republishing_replaces_every_graph(start_oxigraph, tiny_artefact) -> None:
     server = start_oxigraph()
     store = client(server.url)
-    publish(tiny_artefact(1), store)
+    first = publish(tiny_artefact(1), store)
     v2 = tiny_artefact(2)
     report = publish(v2, store)
     assert_store_holds(server, v2)
+    assert_store_holds(server, tiny_artefact(1), PREVIOUS)  # kept for a rollback
+    assert report.previous == first.build != report.build
     assert report.graphs[0].published == report.graphs[0].expected
-    assert staging_graphs(server) == []
+    assert stray_graphs(server) == []
+
+
+def test_older_builds_are_dropped_after_the_switch(start_oxigraph, tiny_artefact) -> None:
+    server = start_oxigraph()
+    store = client(server.url)
+    first = publish(tiny_artefact(1), store)
+    second = publish(tiny_artefact(2), store)
+    third = publish(tiny_artefact(3), store)
+    held = server.counts()
+    assert not [g for g in held if g.endswith(first.build)]  # two builds back: gone
+    assert sorted(third.dropped) == sorted(pointed_after(first))
+    assert_store_holds(server, tiny_artefact(3))
+    assert_store_holds(server, tiny_artefact(2), PREVIOUS)
+    kept = publish(tiny_artefact(1), store, keep_old=True)
+    assert kept.dropped == []
+    assert [g for g in server.counts() if g.endswith(second.build)]  # left for the next one
+
+
+def pointed_after(report) -> list[str]:
+    """The stored names of a build's graphs (what a later publish must drop; Oxigraph keeps
+    an empty graph uploaded with the Graph Store Protocol as a graph)."""
+    return [f"{g.graph}/{report.build}" for g in report.graphs]
+
+
+def test_rollback_returns_to_the_previous_build_and_back(start_oxigraph, tiny_artefact) -> None:
+    server = start_oxigraph()
+    store = client(server.url)
+    first = publish(tiny_artefact(1), store)
+    second = publish(tiny_artefact(2), store)
+    back = rollback(store)
+    assert (back.build, back.previous) == (first.build, second.build)
+    assert_store_holds(server, tiny_artefact(1))
+    run = run_cli("--to", server.url, "--rollback")  # and forward again, from the CLI
+    assert run.returncode == 0, run.stderr
+    assert_store_holds(server, tiny_artefact(2))
+    assert_store_holds(server, tiny_artefact(1), PREVIOUS)
+
+
+def test_rollback_without_a_previous_build_changes_nothing(start_oxigraph, tiny_artefact) -> None:
+    server = start_oxigraph()
+    run = run_cli("--to", server.url, "--rollback")
+    assert run.returncode == StoreError.exit_code
+    assert "no previous build" in run.stderr
+    publish(tiny_artefact(1), client(server.url))
+    with pytest.raises(StoreError, match="no previous build"):
+        rollback(client(server.url))
+    assert_store_holds(server, tiny_artefact(1))
+
+
+def test_rollback_refuses_a_damaged_previous_build(start_oxigraph, tiny_artefact) -> None:
+    server = start_oxigraph()
+    store = client(server.url)
+    first = publish(tiny_artefact(1), store)
+    publish(tiny_artefact(2), store)
+    store.update(f"DROP GRAPH <{GRAPH_ASSERTED}/{first.build}>")  # someone removed part of it
+    with pytest.raises(StoreError, match="no longer complete"):
+        rollback(store)
+    assert_store_holds(server, tiny_artefact(2))
+
+
+def test_a_store_published_by_an_older_subdip_is_taken_over(start_oxigraph, tiny_artefact) -> None:
+    """Graphs under their public names (no pointer) stay served until the first switch, and
+    can be rolled back to."""
+    server = start_oxigraph()
+    store = client(server.url)
+    legacy = artefact_graphs(tiny_artefact(1))
+    for name, graph in legacy.items():
+        store.update(f"INSERT DATA {{ GRAPH <{name}> {{ {graph.serialize(format='nt')} }} }}")
+    report = publish(tiny_artefact(2), store)
+    assert report.previous == "legacy"
+    assert_store_holds(server, tiny_artefact(2))
+    rollback(store)
+    assert pointed(server) == {name: name for name in legacy}
 
 
 def test_without_a_graph_store_it_falls_back_to_update(start_oxigraph, tiny_artefact) -> None:
@@ -201,7 +298,7 @@ def _publish_v1_then_fail_v2(server, proxy, tiny_artefact) -> StoreError:
     with pytest.raises(StoreError) as caught:
         publish(tiny_artefact(2), client(proxy.url))
     assert_store_holds(server, tiny_artefact(1))  # the previous version, complete
-    assert staging_graphs(server) == []
+    assert stray_graphs(server) == []
     return caught.value
 
 
@@ -211,7 +308,7 @@ def test_upload_cut_off_midway_keeps_the_previous_graphs(
     server = start_oxigraph()
     proxy = fault_proxy(server.url, cut_put_number=2)
     err = _publish_v1_then_fail_v2(server, proxy, tiny_artefact)
-    assert "nothing was replaced" in str(err)
+    assert "nothing was switched" in str(err)
     assert proxy.faults.puts == 2
 
 
@@ -229,52 +326,40 @@ def test_store_failing_the_swap_keeps_the_previous_graphs(
     start_oxigraph, fault_proxy, tiny_artefact
 ) -> None:
     server = start_oxigraph()
-    proxy = fault_proxy(server.url, fail_update_containing="MOVE")
+    proxy = fault_proxy(server.url, fail_update_containing=SWITCH)
     err = _publish_v1_then_fail_v2(server, proxy, tiny_artefact)
     assert "HTTP 500" in str(err)
     assert "injected failure" in str(err)
-
-
-def test_direct_swap_failure_says_what_may_be_incomplete(
-    start_oxigraph, fault_proxy, tiny_artefact
-) -> None:
-    server = start_oxigraph()
-    publish(tiny_artefact(1), client(server.url))
-    proxy = fault_proxy(server.url, cut_put_number=1)
-    with pytest.raises(StoreError, match="may now be incomplete") as caught:
-        publish(tiny_artefact(2), client(proxy.url), swap="direct")
-    assert "publish again" in str(caught.value)
-    publish(tiny_artefact(2), client(server.url), swap="direct")  # and publishing again repairs
-    assert_store_holds(server, tiny_artefact(2))
+    assert "readers stay on build" in str(err)
 
 
 def test_the_swap_is_one_transaction_in_oxigraph(
     start_oxigraph, fault_proxy, tiny_artefact
 ) -> None:
-    """A swap that fails in the store after moving some graphs leaves none of them moved."""
+    """A switch request that fails in the store after its first operation changes nothing."""
     server = start_oxigraph()
-    proxy = fault_proxy(server.url, sabotage_update_containing="MOVE")
+    proxy = fault_proxy(server.url, sabotage_update_containing=SWITCH)
     err = _publish_v1_then_fail_v2(server, proxy, tiny_artefact)
     assert "no-such-graph" in str(err)  # Oxigraph's own error, passed on
 
 
 def test_unanswered_swap_is_not_undone(start_oxigraph, fault_proxy, tiny_artefact) -> None:
-    """No answer to the swap: subdip must not drop the staging graphs the store may still move."""
+    """No answer to the switch: subdip must not drop the graphs the store may still switch to."""
     server = start_oxigraph()
     publish(tiny_artefact(1), client(server.url))
-    proxy = fault_proxy(server.url, delay_update_containing="MOVE", delay=6.0)
+    proxy = fault_proxy(server.url, delay_update_containing=SWITCH, delay=6.0)
     with pytest.raises(StoreError, match="may still apply it"):
         publish(tiny_artefact(2), client(proxy.url, timeout=2.0))
     deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and staging_graphs(server):
-        time.sleep(0.1)  # the proxy forwards the swap once its delay is over
+    while time.monotonic() < deadline and stray_graphs(server):
+        time.sleep(0.1)  # the proxy forwards the switch once its delay is over
     assert_store_holds(server, tiny_artefact(2))
-    assert staging_graphs(server) == []
+    assert stray_graphs(server) == []
 
 
 def test_cli_exit_code_on_a_store_error(start_oxigraph, fault_proxy, tiny_artefact) -> None:
     server = start_oxigraph()
-    proxy = fault_proxy(server.url, fail_update_containing="MOVE")
+    proxy = fault_proxy(server.url, fail_update_containing=SWITCH)
     run = run_cli("--to", proxy.url, "--build-dir", str(tiny_artefact(1)))
     assert run.returncode == 6
     assert "answered HTTP 500" in run.stderr

@@ -19,7 +19,7 @@ from subdip.backends.base import QueryOutcome
 from subdip.backends.embedded import EmbeddedBackend
 from subdip.backends.remote import EMPTY_GRAPH, RemoteBackend, dataset_clause
 from subdip.errors import QueryError, QueryRejected, QueryTimeout, QueryTooLarge
-from subdip.namespaces import GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY
+from subdip.namespaces import GRAPH, GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY
 from subdip.paths import queries_dir
 from subdip.publish import publish
 from subdip.sparql.formats import FormatChoice
@@ -276,7 +276,8 @@ def test_updates_are_refused(published, fault_proxy) -> None:
     with pytest.raises(QueryRejected, match="read-only"):
         backend.query(f"DROP GRAPH <{ASSERTED}>", timeout=TIMEOUT)
     assert proxy.faults.requests == 0
-    assert published.server.counts()[ASSERTED] == published.expected[ASSERTED]
+    stored = f"{ASSERTED}/{published.report['build']}"
+    assert published.server.counts()[stored] == published.expected[ASSERTED]
 
 
 def test_from_an_url_is_never_fetched(published, fault_proxy, remote) -> None:
@@ -309,7 +310,8 @@ def test_other_graphs_of_the_store_stay_invisible(foreign_store) -> None:
         >= 0
     )
     assert backend.describe_resource("urn:x") == []
-    assert backend.count() == sum(foreign_store.counts().values()) - 1
+    held = foreign_store.counts()
+    assert backend.count() == sum(n for g, n in held.items() if g.startswith(str(GRAPH)))
 
 
 def test_slow_store_is_a_query_timeout(published, fault_proxy) -> None:
@@ -438,3 +440,53 @@ def test_updates_never_reuse_a_pooled_connection(published, fault_proxy) -> None
     finally:
         client.close()
     assert proxy.faults.connections == 3
+
+
+def test_readers_follow_the_pointer(start_oxigraph, tiny_artefact, monkeypatch) -> None:
+    """Public graph names in queries and answers, whichever versioned graphs the store holds;
+    a publish or a rollback moves the backend to the other build."""
+    import subdip.backends.remote as remote_module
+    from subdip.publish import rollback
+
+    monkeypatch.setattr(remote_module, "_GRAPH_LIST_TTL", 0.0)  # read the pointer every time
+    server = start_oxigraph()
+    store = StoreClient(StoreEndpoints.from_url(server.url))
+    backend = RemoteBackend(server.url)
+    label = "<http://www.w3.org/2000/01/rdf-schema#label>"
+    queries = [
+        f"SELECT ?g ?l WHERE {{ GRAPH ?g {{ <http://example.org/a> {label} ?l }} "
+        'FILTER(LANG(?l) = "en") }',
+        f"SELECT ?l WHERE {{ GRAPH <{ASSERTED}> {{ <http://example.org/a> {label} ?l }} "
+        'FILTER(LANG(?l) = "en") }',
+        "PREFIX g: <https://w3id.org/subdip/graph/> SELECT ?l FROM g:asserted WHERE "
+        f'{{ <http://example.org/a> {label} ?l FILTER(LANG(?l) = "en") }}',
+    ]
+
+    def answers() -> list[list[dict]]:
+        out = []
+        for query in queries:
+            rows = json.loads(backend.query(query, timeout=TIMEOUT).body)["results"]["bindings"]
+            out.append([{k: v["value"] for k, v in row.items()} for row in rows])
+        return out
+
+    def expected(version: int) -> list[list[dict]]:
+        text = f"version {version}"
+        return [[{"g": ASSERTED, "l": text}], [{"l": text}], [{"l": text}]]
+
+    publish(tiny_artefact(1), store)
+    assert answers() == expected(1)
+    assert backend.graph_names() == sorted(published_names(tiny_artefact(1)))
+    first = backend.current_build()
+    second = publish(tiny_artefact(2), store).build
+    assert answers() == expected(2)
+    assert first is not None and backend.current_build() == second != first
+    quads = backend.describe_resource("http://example.org/a")
+    assert {q.graph_name.value for q in quads} == {ASSERTED, INFERRED}
+    assert backend.count(ASSERTED) == 5 + 2 * 5  # tiny_quads(2): 5 lines and 10 more
+    rollback(store)
+    assert answers() == expected(1)
+    backend.close()
+
+
+def published_names(build: Path) -> set[str]:
+    return set(json.loads((build / "report.json").read_text())["graphs"].values())

@@ -9,6 +9,7 @@ from urllib.parse import quote, urlsplit
 
 import pytest
 
+from subdip.backends.embedded import EmbeddedBackend
 from subdip.errors import QueryError
 from subdip.sparql.executor import ExecutorCrashed, Job, QueryUnsupported, outcome_of
 from subdip.sparql.formats import FormatChoice
@@ -96,3 +97,17 @@ def test_an_unsupported_feature_is_a_501_and_an_engine_failure_a_500() -> None:
     with pytest.raises(QueryError) as unknown:
         outcome_of(("error", "unknown-function", "<http://example.org/f>"), JOB)
     assert unknown.value.status == 400
+
+
+@pytest.mark.parametrize(("query", "says"), KINDS)
+def test_in_a_web_worker(fixture_build, query: str, says: str) -> None:
+    """The same answers when queries run in the web worker's own threads (``worker``
+    isolation): the error is raised to the caller and the runner keeps answering."""
+    backend = EmbeddedBackend(fixture_build, isolation="worker")
+    try:
+        with pytest.raises(QueryError) as err:
+            backend.query(query, timeout=5)
+        assert err.value.status == 400 and says in str(err.value)
+        assert backend.query("ASK {}", timeout=5).body
+    finally:
+        backend.close()

@@ -8,10 +8,18 @@ guarantees as the embedded mode are enforced here, before and after the store:
 - the RDF dataset is always sent explicitly (``default-graph-uri`` / ``named-graph-uri``,
   SPARQL 1.1 Protocol §2.1.4), restricted to subdip's own named graphs. The protocol dataset
   overrides a query's ``FROM``/``FROM NAMED``, so the store never fetches a URL a query names and
-  never shows other graphs it may hold (staging graphs, other applications' data);
+  never shows other graphs it may hold (other builds, the pointer, other applications' data);
 - a client-side deadline bounds each query (→ ``QueryTimeout``, HTTP 503), and the answer is
   read in blocks up to the result size limit (→ ``QueryTooLarge``, 413);
 - the store's own failures become ``StoreError`` subclasses with an HTTP status (502/503).
+
+Published builds (``subdip.publication``): the store holds each build's graphs under versioned
+names and a pointer graph naming the current build. The backend reads the pointer (again after
+a few seconds) and shows the current build's graphs under their public names: the protocol
+dataset lists the versioned graphs, a public graph IRI written in the query is rewritten to its
+versioned name, and versioned names in the store's answer are written back as public ones. So
+queries, results and pages look the same as in the embedded mode, and readers move to a new
+build at the moment the pointer switches.
 
 Results: the format the client negotiated is asked for; when the store sends it, the bytes are
 passed on untouched, otherwise the store's answer is converted with pyoxigraph.
@@ -24,6 +32,7 @@ import http.client
 import io
 import logging
 import os
+import shutil
 import tempfile
 import threading
 import time
@@ -37,7 +46,8 @@ import pyoxigraph as ox
 
 from subdip.backends.base import QueryOutcome, ResultKind
 from subdip.errors import QueryError, QueryRejected, QueryTimeout, QueryTooLarge
-from subdip.namespaces import GRAPH, PREFIXES, QUERY_BASE_IRI
+from subdip.namespaces import PREFIXES, QUERY_BASE_IRI
+from subdip.publication import legacy_graphs, read_pointer
 from subdip.sparql.formats import FormatChoice, ResultFormat
 from subdip.sparql.guard import (
     GuardLimits,
@@ -47,7 +57,7 @@ from subdip.sparql.guard import (
     explicit_prologue,
     tokenize,
 )
-from subdip.store import DATASET_FILE
+from subdip.store import DATASET_FILE, STORE_DIR
 from subdip.storeclient import (
     Credentials,
     StoreAnswerError,
@@ -65,7 +75,11 @@ TOKEN_ENV = "SUBDIP_STORE_TOKEN"
 EMPTY_GRAPH = "urn:subdip:empty-graph"
 #: Formats asked for as a second choice, because pyoxigraph can convert from them.
 _FALLBACK = {"solutions": "application/sparql-results+json", "graph": "application/n-triples"}
-_GRAPH_LIST_TTL = 10.0
+#: Seconds a pointer (or graph list) read from the store is used before it is read again.
+_GRAPH_LIST_TTL = 2.0
+#: Formats asked for as SPARQL JSON and converted here: Virtuoso 7.2 writes TSV with every
+#: value in quotes (not the SPARQL 1.1 TSV format).
+_CONVERTED = frozenset({"text/tab-separated-values"})
 _EXPORT_CHECK = 60.0
 _EXPORT_TIMEOUT = 600.0
 
@@ -93,31 +107,44 @@ class RemoteBackend:
         self.limits = limits or GuardLimits()
         self.max_result_bytes = max_result_bytes
         self._lock = threading.Lock()
-        self._graphs: tuple[float, list[str]] | None = None
+        self._graphs: tuple[float, _View] | None = None
         self._export: tuple[float, Path] | None = None
         self._export_lock = threading.Lock()
 
     # -- dataset ------------------------------------------------------------------------------
 
-    def graph_names(self) -> list[str]:
-        """subdip's named graphs in the store (cached for a few seconds: every query needs it)."""
+    def _view(self) -> _View:
+        """The current build's graphs (cached for a few seconds: every query needs them)."""
         with self._lock:
             cached = self._graphs
         if cached is not None and time.monotonic() - cached[0] < _GRAPH_LIST_TTL:
-            return list(cached[1])
-        query = f'SELECT ?g WHERE {{ GRAPH ?g {{ }} FILTER(STRSTARTS(STR(?g), "{GRAPH}")) }}'
-        rows = self.client.sparql_json(query).get("results", {}).get("bindings", [])
-        names = sorted({row["g"]["value"] for row in rows if row.get("g", {}).get("type") == "uri"})
+            return cached[1]
+        pointer = read_pointer(self.client)
+        if pointer.current is not None:
+            view = _View(dict(pointer.current.graphs), pointer.current.id)
+        else:
+            view = _View(legacy_graphs(self.client), None)
         with self._lock:
             first = self._graphs is None
-            self._graphs = (time.monotonic(), names)
-        if first and not names:
+            self._graphs = (time.monotonic(), view)
+        if first and not view.graphs:
             log.warning(
                 "the store at %s holds none of subdip's graphs: every query will answer nothing "
                 "(run 'subdip publish --to URL' first)",
                 self.url,
             )
-        return list(names)
+        return view
+
+    def graph_names(self) -> list[str]:
+        """subdip's named graphs in the store, by their public names."""
+        return sorted(self._view().graphs)
+
+    def current_build(self) -> str | None:
+        """The id of the build the store's pointer names (None: a store without a pointer).
+
+        It changes exactly when readers switch to another build, so it can key a response
+        cache in store mode as ``report.json`` does in the embedded one."""
+        return self._view().build
 
     def _dataset(
         self, sparql: str, default_graphs: list[str] | None, named_graphs: list[str] | None
@@ -127,7 +154,8 @@ class RemoteBackend:
         Mirrors the embedded backend: the protocol's dataset if given; else the query's own
         ``FROM``/``FROM NAMED``; else the union of all graphs as default graph, all as named.
         """
-        ours = self.graph_names()
+        view = self._view()
+        ours = sorted(view.graphs)
         if default_graphs is None and named_graphs is None:
             from_default, from_named = dataset_clause(sparql)
             if from_default is not None or from_named is not None:
@@ -139,8 +167,8 @@ class RemoteBackend:
         keep = set(ours)
         default = [g for g in default_graphs if g in keep] or [EMPTY_GRAPH]
         named = ours if named_graphs is None else [g for g in named_graphs if g in keep]
-        params = [("default-graph-uri", g) for g in default]
-        params += [("named-graph-uri", g) for g in (named or [EMPTY_GRAPH])]
+        params = [("default-graph-uri", view.graphs.get(g, g)) for g in default]
+        params += [("named-graph-uri", view.graphs.get(g, g)) for g in (named or [EMPTY_GRAPH])]
         return params
 
     # -- Backend ------------------------------------------------------------------------------
@@ -167,10 +195,14 @@ class RemoteBackend:
         cap = max_result_bytes or self.max_result_bytes
         started = time.monotonic()
         dataset = tuple(self._dataset(sparql, default_graphs, named_graphs))
-        body = _form([("query", explicit_prologue(sparql))]) + b"&" + _dataset_form(dataset)
+        view = self._view()
+        sent = view.rewrite_query(explicit_prologue(sparql))
+        body = _form([("query", sent)]) + b"&" + _dataset_form(dataset)
         remaining = max(timeout - (time.monotonic() - started), 0.001)
         accept = wanted.media_type
-        if _FALLBACK[family] != wanted.media_type:
+        if wanted.media_type in _CONVERTED:  # never taken from a store as it is
+            accept = _FALLBACK[family]
+        elif _FALLBACK[family] != wanted.media_type:
             accept += f", {_FALLBACK[family]};q=0.5"
         try:
             answer = self.client.request(
@@ -199,7 +231,9 @@ class RemoteBackend:
                 ) from err
             raise
         elapsed = time.monotonic() - started
-        body = self._to_format(answer.content_type, answer.body, family, wanted, cap)
+        body = self._to_format(
+            answer.content_type, view.publish_names(answer.body), family, wanted, cap
+        )
         return QueryOutcome(kind, wanted.name, wanted.media_type, body, elapsed)
 
     def _to_format(
@@ -237,8 +271,13 @@ class RemoteBackend:
         return out
 
     def _select(self, sparql: str, named: Sequence[str]) -> list[ox.QuerySolution]:
+        """Solutions over the public graphs ``named`` (sent as their versioned names); graph
+        names in the answer come back public."""
+        view = self._view()
         params = [("query", sparql), ("default-graph-uri", EMPTY_GRAPH)]
-        params += [("named-graph-uri", g) for g in (list(named) or [EMPTY_GRAPH])]
+        params += [
+            ("named-graph-uri", view.graphs.get(g, g)) for g in (list(named) or [EMPTY_GRAPH])
+        ]
         answer = self.client.request(
             "POST",
             self.url,
@@ -251,7 +290,9 @@ class RemoteBackend:
             reuse=True,
         )
         try:
-            results = ox.parse_query_results(answer.body, format=ox.QueryResultsFormat.JSON)
+            results = ox.parse_query_results(
+                view.publish_names(answer.body), format=ox.QueryResultsFormat.JSON
+            )
             return list(results)
         except (ValueError, SyntaxError) as err:
             raise StoreAnswerError(
@@ -293,8 +334,10 @@ class RemoteBackend:
 
         Store mode has no local artefact, so the downloads are made from the store itself: each
         graph is streamed with a standard ``CONSTRUCT`` as N-Triples and written with its graph
-        name, never held in memory. The file is named after the graphs' triple counts, so a
-        new publish gets a new file; the counts are looked up at most once a minute.
+        name, never held in memory. A pyoxigraph store of it is written beside it (``store/``,
+        as in a build artefact: the downloads stream from a store's index order). The folder is
+        named after the published build and the graphs' triple counts, so a new publish gets a
+        new one; they are looked up at most once a minute.
         """
         with self._lock:
             cached = self._export
@@ -304,9 +347,10 @@ class RemoteBackend:
             and cached[1].is_file()
         ):
             return cached[1]
-        graphs = self.graph_names()
-        counts = self.client.counts(graphs)
-        key = hashlib.sha256(repr(sorted(counts.items())).encode()).hexdigest()[:16]
+        view = self._view()
+        graphs = sorted(view.graphs)
+        counts = self.client.counts([view.graphs[g] for g in graphs])
+        key = hashlib.sha256(repr((view.build, sorted(counts.items()))).encode()).hexdigest()[:16]
         target = cache / f"store-{key}" / DATASET_FILE
         with self._export_lock:
             if not target.is_file():
@@ -317,20 +361,35 @@ class RemoteBackend:
         return target
 
     def _write_nquads(self, graphs: list[str], target: Path) -> None:
+        """``target`` (N-Quads) and ``store/`` beside it; the file appears last (it is the
+        sign that the export is complete)."""
         fd, temp = tempfile.mkstemp(dir=target.parent, prefix=".export-", suffix=".nq")
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as out:
                 for graph in graphs:
                     self._append_graph(graph, out)
+            store_dir = target.parent / STORE_DIR
+            if not store_dir.is_dir():
+                building = Path(tempfile.mkdtemp(dir=target.parent, prefix=".store-"))
+                try:
+                    store = ox.Store(str(building))
+                    store.bulk_load(path=temp, format=ox.RdfFormat.N_QUADS)
+                    store.flush()
+                    del store
+                    os.rename(building, store_dir)
+                finally:
+                    shutil.rmtree(building, ignore_errors=True)
             os.replace(temp, target)
         except BaseException:
             Path(temp).unlink(missing_ok=True)
             raise
 
     def _append_graph(self, graph: str, out: TextIO) -> None:
+        """Append the public graph ``graph`` (its current version in the store) to ``out``."""
         node = ox.NamedNode(graph)
-        query = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {node} {{ ?s ?p ?o }} }}"
-        params = [("query", query), ("default-graph-uri", EMPTY_GRAPH), ("named-graph-uri", graph)]
+        stored = self._view().graphs.get(graph, graph)
+        query = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{stored}> {{ ?s ?p ?o }} }}"
+        params = [("query", query), ("default-graph-uri", EMPTY_GRAPH), ("named-graph-uri", stored)]
         conn, response = self.client.open(
             "POST",
             self.url,
@@ -361,6 +420,53 @@ class RemoteBackend:
     def close(self) -> None:
         """Close the pooled keep-alive connections to the store."""
         self.client.close()
+
+
+class _View:
+    """The current build's graphs: public IRI -> the name the store holds it under."""
+
+    def __init__(self, graphs: dict[str, str], build: str | None) -> None:
+        self.graphs = graphs
+        self.build = build
+        self._back = {v: p for p, v in graphs.items() if v != p}
+        # the versioned names as they may appear in an answer (JSON may escape "/")
+        pairs = [(v.encode(), p.encode()) for v, p in self._back.items()]
+        pairs += [(v.replace(b"/", b"\\/"), p.replace(b"/", b"\\/")) for v, p in pairs]
+        self._pairs = sorted(pairs, key=lambda vp: -len(vp[0]))
+
+    def rewrite_query(self, sparql: str) -> str:
+        """The query with each public graph IRI (``<…>`` or prefixed) in its versioned form.
+
+        Graph IRIs are only ever graph names (no triple mentions them), so any occurrence can
+        be rewritten; prefixed names are written out in full.
+        """
+        if not self._back:
+            return sparql
+        text = decode_codepoint_escapes(sparql)
+        tokens = tokenize(text, max_depth=10_000)
+        prefixes = _prefixes(tokens)
+        out: list[str] = []
+        at = 0
+        for t in tokens:
+            if t.kind not in ("iri", "word"):
+                continue
+            iri = _resolve(t, prefixes)
+            stored = self.graphs.get(iri) if iri is not None else None
+            if stored is None or stored == iri:
+                continue
+            width = len(t.text) + 2 if t.kind == "iri" else len(t.text)
+            out.append(text[at : t.offset])
+            out.append(f"<{stored}>")
+            at = t.offset + width
+        out.append(text[at:])
+        return "".join(out)
+
+    def publish_names(self, body: bytes) -> bytes:
+        """An answer with the versioned graph names written back as the public ones."""
+        for stored, public in self._pairs:
+            if stored in body:
+                body = body.replace(stored, public)
+        return body
 
 
 def _form(params: Sequence[tuple[str, str]]) -> bytes:

@@ -49,7 +49,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    reporter = progress.StageReporter(total=len(STAGES)) if progress.wanted() else None
+    reporter = progress.Reporter(total=len(STAGES)) if progress.wanted() else None
     try:
         result = build(
             data_paths=args.data,

@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 from pathlib import Path
 
+from subdip import progress
 from subdip.paths import default_build_dir
-from subdip.publish import ATOMIC_AUTO_LIMIT, publish
+from subdip.publish import publish, rollback
 from subdip.storeclient import StoreClient, StoreEndpoints, parse_user, split_credentials
 
 TOKEN_ENV = "SUBDIP_STORE_TOKEN"
@@ -20,12 +20,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         "publish",
         help="push the built dataset to an external triple store (Graph Store Protocol)",
         description=(
-            "Upload each named graph of the build artefact to an external SPARQL store: "
-            "into staging graphs first (Graph Store Protocol PUT, or SPARQL Update INSERT DATA "
+            "Upload each named graph of the build artefact to an external SPARQL store under "
+            "a new versioned name (Graph Store Protocol PUT, or SPARQL Update INSERT DATA "
             "where the store has no Graph Store endpoint), check their triple counts, then "
-            "replace the published graphs in one SPARQL Update request. If anything fails "
-            "before that, the published graphs stay as they were. Large datasets are replaced "
-            "graph by graph instead (see --swap)."
+            "switch readers to them in one SPARQL Update operation on a small pointer graph "
+            "('subdip serve --store' follows it). If anything fails before the switch, readers "
+            "stay on the build they had. The previous build is kept for --rollback; older "
+            "builds' graphs are dropped after the switch."
         ),
         epilog=(
             "Store URLs: Oxigraph http://HOST:7878 ; Fuseki http://HOST:3030/DATASET ; "
@@ -67,12 +68,14 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="upload with the Graph Store Protocol, SPARQL Update, or whichever works (auto)",
     )
     parser.add_argument(
-        "--swap",
-        choices=("auto", "atomic", "direct"),
-        default="auto",
-        help="atomic: staging graphs then one update request that replaces them all (a failure "
-        "changes nothing); direct: replace each graph in place (fast for large graphs, not "
-        f"atomic); auto: atomic up to {ATOMIC_AUTO_LIMIT:,} triples",
+        "--rollback",
+        action="store_true",
+        help="upload nothing: switch readers back to the previous build (again: forward)",
+    )
+    parser.add_argument(
+        "--keep-old",
+        action="store_true",
+        help="do not drop older builds' graphs after the switch (the next publish will)",
     )
     parser.add_argument(
         "--batch", type=int, default=20_000, help="triples per INSERT DATA request (update)"
@@ -99,15 +102,20 @@ def client_from_args(args: argparse.Namespace) -> StoreClient:
 
 def run(args: argparse.Namespace) -> int:
     client = client_from_args(args)
-    build_dir = args.build_dir or default_build_dir()
-    report = publish(
-        build_dir,
-        client,
-        method=args.method,
-        swap=args.swap,
-        batch_triples=max(1, args.batch),
-        progress=lambda message: print(message, file=sys.stderr),
-    )
+    say = progress.Reporter() if progress.wanted() else None
+    if args.rollback:
+        report = rollback(client, progress=say)
+    else:
+        report = publish(
+            args.build_dir or default_build_dir(),
+            client,
+            method=args.method,
+            batch_triples=max(1, args.batch),
+            keep_old=args.keep_old,
+            progress=say,
+        )
+    if say is not None:
+        say.done()
     if args.json:
         print(json.dumps(report.as_json(), indent=2))
     else:

@@ -30,6 +30,7 @@ from subdip.backends.base import QueryOutcome
 from subdip.errors import QueryError, QueryTimeout, QueryTooLarge, StoreError
 from subdip.namespaces import PREFIXES, QUERY_BASE_IRI
 from subdip.sparql.formats import FormatChoice, NotAcceptable
+from subdip.sparql.guard import star_projection
 
 log = logging.getLogger(__name__)
 
@@ -173,6 +174,11 @@ def _execute(store: object, job: Job) -> tuple:
         return ("error", "syntax", str(err))
     except RuntimeError as err:
         return _engine_error(err)
+    if isinstance(result, ox.QuerySolutions):
+        reordered = star_projection(job.sparql, [v.value for v in result.variables])
+        if reordered is not None:  # SELECT *: the query's column order, not the alphabet's
+            with contextlib.suppress(SyntaxError, RuntimeError):  # else keep the engine's
+                result = store.query(reordered, **kwargs)  # type: ignore[attr-defined]
     if isinstance(result, ox.QueryTriples):
         kind, family = "graph", "graph"
     elif isinstance(result, ox.QueryBoolean):

@@ -300,6 +300,43 @@ def _check_prefixes(text: str, tokens: list[Token]) -> None:
         )
 
 
+def star_projection(query: str, variables: list[str]) -> str | None:
+    """``SELECT *`` with its columns in the order the query first mentions them, or ``None``.
+
+    Why: the engine lists the variables of ``SELECT *`` alphabetically, while readers (and
+    the W3C CSV/TSV tests) expect the order of the query. Given the variables the engine
+    projects -- exactly the in-scope ones -- this writes them out in the query's order, so
+    the answer is the same but for the column order. ``None`` when there is nothing to
+    reorder, or when the text carries ``\\u`` escapes (offsets would not match).
+
+    >>> star_projection("SELECT * { ?s ?p ?o }", ["o", "p", "s"])
+    'SELECT ?s ?p ?o { ?s ?p ?o }'
+    """
+    if "\\u" in query or "\\U" in query:
+        return None
+    tokens = tokenize(query, max_depth=10_000)
+    select = next(
+        (i for i, t in enumerate(tokens) if t.kind == "word" and t.text.upper() == "SELECT"),
+        None,
+    )
+    if select is None or tokens[select].depth != 0:
+        return None
+    i = select + 1
+    while i < len(tokens) and tokens[i].text.upper() in ("DISTINCT", "REDUCED"):
+        i += 1
+    if i >= len(tokens) or tokens[i].text != "*":
+        return None
+    first: dict[str, int] = {}
+    for n, t in enumerate(tokens):
+        if t.kind == "var":
+            first.setdefault(t.text[1:], n)
+    ordered = sorted(variables, key=lambda v: (first.get(v, len(tokens)), variables.index(v)))
+    if ordered == variables:
+        return None
+    star = tokens[i].offset
+    return query[:star] + " ".join(f"?{v}" for v in ordered) + query[star + 1 :]
+
+
 def explicit_prologue(query: str) -> str:
     """The query with the base IRI and the known prefixes it uses written out, for engines that
     are not given them (an external store behind ``RemoteBackend``).
