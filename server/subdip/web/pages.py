@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 
 from flask import Request, render_template, request
 from rdflib import BNode, Graph, Literal, URIRef
@@ -63,7 +64,15 @@ class Value:
     node: Node | None = None  # a blank node, shown nested
 
 
-def _value(graph: Graph, term: Any, depth: int, seen: set[Any]) -> Value:
+#: Values of these properties are classes: they link to the page listing their instances.
+_CLASS_VALUED = {"http://rdfs.org/ns/void#class"}
+
+
+def _value(graph: Graph, term: Any, depth: int, seen: set[Any], predicate: str = "") -> Value:
+    if isinstance(term, URIRef) and predicate in _CLASS_VALUED:
+        iri = str(term)
+        href = f"{rendering.server_base(request)}/class?iri={quote(iri, safe='')}"
+        return Value(_compact(graph, iri), href, iri)
     if isinstance(term, URIRef):
         iri = str(term)
         return Value(_compact(graph, iri), rendering.local_link(iri, request) or iri, iri)
@@ -92,7 +101,7 @@ def _node(graph: Graph, subject: Any, depth: int, seen: set[Any]) -> Node:
             (
                 _compact(graph, predicate),
                 predicate,
-                [_value(graph, o, depth, seen) for o in values],
+                [_value(graph, o, depth, seen, predicate) for o in values],
             )
         )
     return node
