@@ -39,9 +39,10 @@ def test_each_file_parses_and_describes_something(path: Path) -> None:
 
 
 def test_links_are_kept_out_of_the_asserted_data(asserted: LoadedGraph) -> None:
-    assert not any(asserted.graph.triples((None, SKOS.exactMatch, None))), (
-        "skos:exactMatch belongs in data/links/, which is never reasoned over"
-    )
+    for link in (SKOS.exactMatch, SKOS.closeMatch):
+        assert not any(asserted.graph.triples((None, link, None))), (
+            f"{link} belongs in data/links/, which is never reasoned over"
+        )
     assert all("links" not in path.parts for path in asserted.files)
 
 
@@ -256,7 +257,11 @@ def test_wikidata_links_use_only_the_listed_identifiers(
         if re.fullmatch(r"Q\d+", cell)
     }
     assert len(listed) >= 20, "could not read the Q-numbers of extra.md (b)"
-    found = list(links.graph.subject_objects(SKOS.exactMatch))
+    found = [
+        pair
+        for link in (SKOS.exactMatch, SKOS.closeMatch)
+        for pair in links.graph.subject_objects(link)
+    ]
     assert found
     for ours, theirs in found:
         assert theirs in listed, f"{theirs} is not listed in extra.md"
@@ -334,6 +339,37 @@ def test_wikidata_links_point_to_the_item_listed_for_that_name(
         if len(named) != 1:
             continue
         (resource,) = named
-        assert set(links.graph.objects(resource, SKOS.exactMatch)) == {WD[qid]}, resource
+        linked = set(links.graph.objects(resource, SKOS.exactMatch))
+        linked |= set(links.graph.objects(resource, SKOS.closeMatch))
+        assert linked == {WD[qid]}, resource
         checked += 1
     assert checked >= 20, "too few names of extra.md (b) matched our resources"
+
+
+def test_governments_are_only_close_matches_of_wikidata_places(
+    extra_md: str, asserted: LoadedGraph, links: LoadedGraph, inferred: Graph
+) -> None:
+    """A government is the body, Wikidata's item for a country, province or city the place: such
+    a link is skos:closeMatch, and its claim says why. An exact match is left for items that are
+    the body itself (extra.md describes the State Council's item as the "executive body")."""
+    governments = set(inferred.subjects(RDF.type, SUBDIP.Government))
+    governments |= set(asserted.graph.subjects(RDF.type, SUBDIP.Government))
+    bodies = {
+        WD[row[1]]
+        for row in table_rows(extra_md, "## (b)")
+        if re.fullmatch(r"Q\d+", row[1]) and "body" in row[2]
+    }
+    assert bodies, "extra.md (b) names an item that is a governing body"
+    exact = set(links.graph.subject_objects(SKOS.exactMatch))
+    assert all(item in bodies for ours, item in exact if ours in governments), exact
+    close = set(links.graph.subject_objects(SKOS.closeMatch))
+    assert len(close) >= 20
+    for ours, item in close:
+        assert ours in governments, ours
+        claims = [
+            c
+            for c in links.graph.subjects(SUBDIP.claimSubject, ours)
+            if (c, SUBDIP.claimPredicate, SKOS.closeMatch) in links.graph
+            and (c, SUBDIP.claimObject, item) in links.graph
+        ]
+        assert claims and all(links.graph.value(c, RDFS.comment) for c in claims), ours

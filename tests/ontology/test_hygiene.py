@@ -29,10 +29,10 @@ _PROPERTY = (
 #: For each query: a graph that breaks its rule, and a term the query must report for it.
 VIOLATIONS: dict[str, tuple[str, str]] = {
     "definition-language": (f'subdip:A {_CLASS} ; skos:altLabel "untagged" .', "subdip:A"),
-    "duplicate-label": (
-        'subdip:A a owl:Class ; rdfs:label "same"@en . '
-        'subdip:B a owl:Class ; rdfs:label "same"@en .',
-        "subdip:B",
+    "duplicate-label": (  # as 0.1.0 did with 批准: a class altLabel is a property label
+        'subdip:A a owl:Class ; rdfs:label "a"@en ; skos:altLabel "批准"@zh . '
+        'subdip:p a owl:ObjectProperty ; rdfs:label "p"@en , "批准"@zh .',
+        "subdip:p",
     ),
     "foreign-subdip-namespace": (
         f"subdip:A {_CLASS} ; rdfs:subClassOf <https://w3id.org/subdip/ontologyB> .",

@@ -81,7 +81,7 @@ id:test-dir-sansha a subdip:MunicipalGovernment ; subdip:directlyLocatedIn id:te
 id:test-dir-hainan a subdip:RegionalGovernment ; subdip:directlyLocatedIn id:test-dir-prc .
 id:test-dir-prc a subdip:State .
 id:test-why-lobbying a subdip:LobbyingCampaign .
-id:test-why-pipeline a subdip:InfrastructureProject ; prov:wasInformedBy id:test-why-lobbying .
+id:test-why-pipeline a subdip:InfrastructureProject ; subdip:triggeredBy id:test-why-lobbying .
 
 # State-owned enterprises from ownership.
 id:test-soe-jiangxi a subdip:ChineseProvince ; subdip:owns id:test-soe-builder .
@@ -164,6 +164,11 @@ ENTAILED = [
     (
         "an organ is an ORG sub-organisation",
         "id:test-ctl-fao org:subOrganizationOf id:test-ctl-province",
+    ),
+    ("an organ is an ORG unit", "id:test-ctl-fao org:unitOf id:test-ctl-province"),
+    (
+        "a government has its organs as ORG units",
+        "id:test-ctl-province org:hasUnit id:test-ctl-fao",
     ),
     ("subordination is transitive", "id:test-sub-sansha subdip:subordinateTo id:test-sub-council"),
     (

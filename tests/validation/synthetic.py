@@ -28,6 +28,9 @@ def _claimed(g: Graph, slug: str, s: URIRef, p: URIRef, o: URIRef) -> None:
     g.add((claim, RDF.subject, s))
     g.add((claim, RDF.predicate, p))
     g.add((claim, RDF.object, o))
+    g.add((claim, SUBDIP.claimSubject, s))
+    g.add((claim, SUBDIP.claimPredicate, p))
+    g.add((claim, SUBDIP.claimObject, o))
     g.add((claim, DCTERMS.source, PUB))
 
 

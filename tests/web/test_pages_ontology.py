@@ -249,3 +249,48 @@ def test_shapes_in_each_format(pages_client, shapes_graph, rdflib_format):
     response = pages_client.get(f"/shapes.{extension}")
     assert response.status_code == 200 and response.mimetype == media_type
     assert same_graph(parse_rdf(response.data, rdflib_format), shapes_graph)
+
+
+@pytest.mark.parametrize("name", ["asserted", "inferred", "links", "ontology"])
+def test_graph_iris_resolve_to_their_download(pages_client, name):
+    for media_type, extension in (
+        ("text/turtle", "ttl"),
+        ("application/n-triples", "nt"),
+        ("application/ld+json", "jsonld"),
+        ("application/rdf+xml", "rdf"),
+    ):
+        response = pages_client.get(f"/graph/{name}", headers={"Accept": media_type})
+        assert response.status_code == 303, (name, media_type)
+        assert response.headers["Location"].endswith(f"/download/{name}.{extension}")
+        assert "Accept" in response.headers["Vary"]
+    browser = pages_client.get(f"/graph/{name}", headers={"Accept": "text/html"})
+    assert browser.status_code == 303 and browser.headers["Location"].endswith("/download/")
+
+
+def test_unknown_graph_is_404(pages_client):
+    assert pages_client.get("/graph/dataset").status_code == 404
+    assert pages_client.get("/graph/nothing").status_code == 404
+
+
+def test_every_path_the_w3id_rules_produce_is_a_route(pages_app):
+    """w3id/.htaccess sends ontology, module, release, alignment, id/ and graph/ IRIs to these."""
+    routes = {rule.rule for rule in pages_app.url_map.iter_rules()}
+    for needed in (
+        "/ontology",
+        "/ontology/<path:name>",
+        "/id/<path:path>",
+        "/graph/<name>",
+        "/shapes",
+        "/sparql",
+        "/void",
+        "/",
+    ):
+        assert needed in routes, (needed, sorted(routes))
+
+
+def test_the_sssom_mapping_set_is_served(pages_client):
+    response = pages_client.get("/ontology/alignments/subdip.sssom.tsv")
+    assert response.status_code == 200
+    assert response.mimetype == "text/tab-separated-values"
+    expected = (paths.ontology_dir() / "alignments" / "subdip.sssom.tsv").read_bytes()
+    assert response.data == expected

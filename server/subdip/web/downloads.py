@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph
-from flask import Blueprint, Response, current_app, render_template, send_file
+from flask import Blueprint, Response, current_app, redirect, render_template, request, send_file
 
 from subdip.errors import BuildError, SubdipError
 from subdip.namespaces import (
@@ -206,6 +206,25 @@ def download(filename: str) -> Response:
         max_age=3600,
     )
     response.headers["Content-Type"] = fmt.content_type
+    return response
+
+
+@bp.route("/graph/<name>")
+def graph(name: str) -> Response:
+    """A named graph's IRI (``https://w3id.org/subdip/graph/<name>``): 303 to its download in
+    the negotiated format, or to the downloads page for a browser."""
+    entry = BY_NAME.get(name)
+    if entry is None or entry.graph is None:
+        named = ", ".join(d.name for d in DOWNLOADS if d.graph is not None)
+        raise ResourceNotFound(f"no named graph {name!r}", hint=f"named graphs: {named}")
+    choice = rendering.negotiate(request, entry.formats)
+    base = rendering.server_base(request)
+    if isinstance(choice, str):  # a browser: the downloads page lists every graph and format
+        target = f"{base}/download/"
+    else:
+        target = f"{base}/download/{name}.{choice.extension}"
+    response = redirect(target, code=303)
+    response.vary.add("Accept")
     return response
 
 

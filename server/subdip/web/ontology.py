@@ -89,6 +89,7 @@ class OntologyState:
     versions: dict[str, Path]
     modules: dict[str, Path]
     alignments: dict[str, Path]
+    alignments_dir: Path
     html_path: Path | None
     shapes: Document
     shapes_graph: Graph
@@ -154,6 +155,7 @@ def prepare(app: Flask) -> OntologyState:
         versions=_versions(ontology_file.parent),
         modules={path.stem: path for path in files if path != ontology_file},
         alignments={p.stem: p for p in sorted(alignments.glob("*.ttl"))},
+        alignments_dir=alignments,
         html_path=html_path,
         shapes=shapes,
         shapes_graph=shapes_graph,
@@ -221,8 +223,11 @@ def ontology_slash() -> Response:
 @bp.route("/ontology/<path:name>")
 def versioned(name: str) -> Response:
     """A module, a release of the ontology or of a module, or an alignment (see the module doc)."""
-    name, extension = rendering.split_extension(name)
     state = _state()
+    sssom = state.alignments_dir / "subdip.sssom.tsv"
+    if name == "alignments/subdip.sssom.tsv" and sssom.is_file():  # the mappings as SSSOM
+        return _respond(sssom.read_bytes(), "text/tab-separated-values; charset=utf-8")
+    name, extension = rendering.split_extension(name)
     if name == state.version:
         return ontology(extension)
     module, _, version = name.partition("/")
