@@ -259,6 +259,9 @@ def test_runaway_query_is_stopped_while_another_is_answered(server):
 
 def test_a_crashed_worker_is_restarted_and_the_service_keeps_answering(server):
     workers = _wait_for_workers(server, 2)
+    # A worker respawned less than 5.5 s ago (the runaway test replaces one) dying makes
+    # granian restart everything (test_two_crashes_in_a_row...); here: a settled worker.
+    time.sleep(6)
     os.kill(workers[0], signal.SIGKILL)  # what an engine crash does to its worker
     # Connections the dead worker held are reset; within seconds the service answers every
     # request again (the other worker, then the replacement too). Measured on a quiet machine:
@@ -270,6 +273,20 @@ def test_a_crashed_worker_is_restarted_and_the_service_keeps_answering(server):
         streak = streak + 1 if _answers_ask(server) else 0
     fresh = _wait_for_workers(server, 2, other_than={workers[0]})
     assert workers[1] in fresh
+
+
+def test_two_crashes_in_a_row_do_not_stop_the_service(server):
+    """Granian stops the whole server when a respawned worker dies again within 5.5 s; serve
+    starts it again, so two crashing requests in a row cost seconds, not the service."""
+    first = _wait_for_workers(server, 2)
+    time.sleep(6)  # settled workers: the first kill respawns exactly one
+    os.kill(first[0], signal.SIGKILL)
+    second = _wait_for_workers(server, 2, other_than={first[0]})
+    (respawned,) = set(second) - set(first)
+    os.kill(respawned, signal.SIGKILL)  # within seconds of its respawn: granian's crash loop
+    _wait_for_workers(server, 2, other_than={first[0], respawned})
+    assert server.process.poll() is None
+    assert "restarting" in Path(server.log_file).read_text(errors="replace")
 
 
 def test_queries_run_in_the_workers_no_query_processes(server):

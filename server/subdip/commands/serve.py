@@ -16,10 +16,11 @@ import ipaddress
 import json
 import logging
 import os
+import time
 from pathlib import Path
 from typing import Any
 
-from subdip.errors import BuildError, UsageError
+from subdip.errors import BuildError, SubdipError, UsageError
 from subdip.web.worker import CONFIG_ENV, WORKER_BASE_MIB
 
 log = logging.getLogger(__name__)
@@ -27,6 +28,18 @@ log = logging.getLogger(__name__)
 THREADS_PER_WORKER = 4
 #: Seconds granian waits before starting a worker again after one exited.
 RESPAWN_INTERVAL = 0.2
+#: Granian shuts the whole server down when a worker dies again within 5.5 s of being
+#: respawned ("crash loop"); two crashing queries in a row would take the service down. We
+#: start it again, unless it keeps stopping soon after starting (then the cause is not a query).
+RESTART_PAUSE = 1.0
+GIVE_UP_AFTER = 3  # granian runs that each lasted under MIN_HEALTHY_RUN seconds, in a row
+MIN_HEALTHY_RUN = 30.0
+
+
+class ServerStopped(SubdipError):
+    """Granian kept stopping right after it started: not a query's fault, so we give up."""
+
+    exit_code = 70
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -188,5 +201,20 @@ def run(args: argparse.Namespace) -> int:
         warm_statistics(config)
 
     os.environ[CONFIG_ENV] = json.dumps(config)  # read by each worker's create_worker_app
-    Server(**granian_options(args)).serve()
-    return 0
+    short_runs = 0
+    while True:
+        started = time.monotonic()
+        try:
+            Server(**granian_options(args)).serve()
+            return 0  # stopped by a signal
+        except SystemExit as stop:
+            if not stop.code:
+                return 0
+            short_runs = short_runs + 1 if time.monotonic() - started < MIN_HEALTHY_RUN else 1
+            if short_runs >= GIVE_UP_AFTER:
+                raise ServerStopped(
+                    f"the server stopped {short_runs} times in a row within "
+                    f"{MIN_HEALTHY_RUN:.0f} s of starting (exit {stop.code}): see the log above"
+                ) from None
+            log.error("granian stopped (exit %s: workers died in a row); restarting", stop.code)
+            time.sleep(RESTART_PAUSE)

@@ -30,6 +30,10 @@ EXIT_OVERRUN = 75
 #: Heap a worker needs besides its queries (app, store handle, caches), MiB; measured
 #: about 300 MiB at 1 M triples, kept generous.
 WORKER_BASE_MIB = 768
+#: A worker replaces itself no sooner than this many seconds after it started: granian treats
+#: a worker that exits within 5.5 s of being respawned as a crash loop and stops the server.
+MIN_LIFETIME = 6.0
+_STARTED = time.monotonic()
 
 
 class InFlight:
@@ -90,6 +94,7 @@ class Replacement:
                     break
             else:
                 time.sleep(0.02)
+        time.sleep(max(0.0, _STARTED + MIN_LIFETIME - time.monotonic()))
         log.warning("worker %d: a query overran its time limit; replacing the worker", os.getpid())
         for handler in logging.getLogger().handlers:
             handler.flush()
