@@ -193,10 +193,13 @@ def _wrk_ms(text: str) -> float:
     return float(value)
 
 
-def load_wrk(port: int, paths: list[str], connections: int, seconds: float) -> LoadResult:
+def load_wrk(
+    port: int, paths: list[str], connections: int, seconds: float, lua: str = WRK_SCRIPT
+) -> LoadResult:
+    """wrk (2 threads) sending ``paths`` as the Lua script ``lua`` picks them."""
     with tempfile.TemporaryDirectory(prefix="subdip-wrk-") as tmp:
-        script, listing = Path(tmp) / "rotate.lua", Path(tmp) / "paths.txt"
-        script.write_text(WRK_SCRIPT, encoding="utf-8")
+        script, listing = Path(tmp) / "paths.lua", Path(tmp) / "paths.txt"
+        script.write_text(lua, encoding="utf-8")
         listing.write_text("\n".join(paths) + "\n", encoding="utf-8")
         out = subprocess.run(
             [
@@ -213,7 +216,7 @@ def load_wrk(port: int, paths: list[str], connections: int, seconds: float) -> L
             ],
             capture_output=True,
             text=True,
-            timeout=seconds + 60,
+            timeout=seconds + 120,
             env={**os.environ, "BENCH_PATHS": str(listing)},
             check=True,
         ).stdout
