@@ -468,7 +468,7 @@ def table(records: list[dict[str, Any]], args: argparse.Namespace) -> str:
                     _get(r, "build", "result", "seconds"), _get(r, baseline, "result", "seconds")
                 )
                 + "; "
-                + _ratio(_get(r, "build", "cpu_s"), _get(r, baseline, "result", "cpu"))
+                + _ratio(_get(r, "build", "cpu_s"), _get(r, baseline, "cpu_s"))
                 for r in records
             ],
         )

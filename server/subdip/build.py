@@ -239,6 +239,12 @@ class _DiskLoader:
             log.warning("%s (while stopping after an earlier error)", err)
 
 
+def _has_blank_nodes(store: ox.Store, graph: ox.NamedNode) -> bool:
+    """Whether some triple of ``graph`` in ``store`` has a blank node."""
+    query = f"ASK {{ GRAPH {graph} {{ ?s ?p ?o FILTER(isBlank(?s) || isBlank(?o)) }} }}"
+    return bool(store.query(query))
+
+
 def _direct_files(files: list[Path]) -> bool:
     """True when the on-disk store can load ``files`` itself, as they are: N-Triples without
     blank nodes, so the store and the in-memory copy ``dataset.nq`` is dumped from hold the
@@ -310,11 +316,19 @@ def _write_artefact(
     try:
         added = [*quads(ontology, GRAPH_ONTOLOGY), *quads(links, GRAPH_LINKS)]
         memory.extend(added)
-        if direct:
-            disk.extend(added)
-        else:  # quads, not a file: a bulk load would rename the blank nodes of each file
+        asserted = ox.NamedNode(str(GRAPH_ASSERTED))
+        if not direct and not _has_blank_nodes(memory, asserted):
+            # through a file Oxigraph parses without the GIL (nothing for it to rename)
+            triples = target / "asserted.nt"
+            disk.run(lambda: memory.dump(str(triples), ox.RdfFormat.N_TRIPLES, from_graph=asserted))
+            disk.load(triples, ox.RdfFormat.N_TRIPLES, asserted)
+            disk.run(triples.unlink)
+        elif not direct:  # as quads: a bulk load of a file would rename its blank nodes
             # (the iterator is made in the loader's thread: pyoxigraph's are bound to theirs)
-            disk.run(lambda: disk.store.bulk_extend(memory.quads_for_pattern(None, None, None)))
+            disk.run(
+                lambda: disk.store.bulk_extend(memory.quads_for_pattern(None, None, None, asserted))
+            )
+        disk.extend(added)
         dumped = disk.run(lambda: memory.dump(str(dataset), ox.RdfFormat.N_QUADS))
         new, derived, dropped = _reason(memory, ontology, data, engine, timings)
         started = time.perf_counter()

@@ -474,6 +474,10 @@ class Compiler:
     def count_above(
         self, targets: str, path: str, high: int, *, good: str | None = None, var: str = "?_v"
     ) -> str:
+        if high == 1 and good is None:
+            # two distinct values: a self-join Oxigraph runs by index, where grouping every
+            # focus node first took twice as long on 1 M triples
+            return f"{targets} ?this {path} ?_a . ?this {path} ?_b FILTER(!sameTerm(?_a, ?_b))"
         values = good or f"?this {path} {var}"
         return (
             f"{{ SELECT ?this WHERE {{ {targets} {values} }} GROUP BY ?this "
