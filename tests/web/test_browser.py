@@ -171,6 +171,7 @@ def open_page(browser: Browser, served: str) -> Iterator:
 
         context.route("**/*", guard)
         page.on("pageerror", lambda err: watched.errors.append(f"script error: {err}"))
+
         def console(msg) -> None:
             where = (msg.location or {}).get("url", "")
             if msg.type != "error":

@@ -41,6 +41,7 @@ def test_every_read_route_has_cors_etag_cache_control_304_and_head(pages_client,
     assert first.headers["Access-Control-Allow-Origin"] == "*"
     assert "Access-Control-Allow-Credentials" not in first.headers
     assert "max-age=" in first.headers["Cache-Control"]
+    assert len(first.headers.getlist("Cache-Control")) == 1  # one freshness policy, not two
     etag = first.headers["ETag"]
     assert etag.startswith('"') and not etag.startswith("W/")  # strong
     again = pages_client.get(path, headers={"If-None-Match": etag})

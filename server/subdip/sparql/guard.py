@@ -17,7 +17,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from subdip.errors import QueryRejected, QueryTooLarge
 from subdip.namespaces import PREFIXES, QUERY_BASE_IRI
@@ -61,22 +61,49 @@ class QueryInfo:
 # --- lexer ----------------------------------------------------------------------------------
 
 _UNICODE_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
-_IRI = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*>")
-_WORD = re.compile(r"[A-Za-z_\u00C0-\U000EFFFF][\w\-.:%\\\u00B7\u00C0-\U000EFFFF]*")
-_VARIABLE = re.compile(r"[?$][\w\u00B7\u00C0-\U000EFFFF]*")
-_LANGTAG = re.compile(r"@[A-Za-z]+(?:-[A-Za-z0-9]+)*")
-_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]*)?(?:[eE][+-]?[0-9]+)?|\.[0-9]+(?:[eE][+-]?[0-9]+)?")
-_STRING_QUOTES = ('"""', "'''", '"', "'")
-
 TokenKind = Literal["open", "close", "string", "iri", "word", "var", "num", "punct"]
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     kind: TokenKind
     text: str
     depth: int  # nesting depth before the token ("open" tokens: depth outside them)
     offset: int
+
+
+_WORD = r"[A-Za-z_\u00C0-\U000EFFFF][\w\-.:%\\\u00B7\u00C0-\U000EFFFF]*"
+
+
+def _string(q: str, long: bool) -> str:
+    """A string literal opened by ``q`` (three times if ``long``). It ends at its closing
+    quote, at the end of the text, or (a short string) before a line break, where the engine
+    reports the error; a backslash always takes the next character with it."""
+    if long:
+        return rf"{q}{{3}}(?:[^{q}\\]+|\\[\s\S]|{q}(?!{q}{q}))*(?:{q}{{3}}|\\?\Z)"
+    return rf"{q}(?:[^{q}\\\r\n]+|\\[\s\S])*(?:{q}|(?=[\r\n])|\\?\Z)"
+
+
+#: One alternative per token kind, tried in this order after any white space.
+_LEXEME = re.compile(
+    r"\s*(?!\s)(?:"
+    + "|".join(
+        (
+            r"(?P<comment>#[^\n]*)",
+            r"(?P<open>[({\[])",
+            r"(?P<close>[)}\]])",
+            f"(?P<long>{_string(chr(34), True)}|{_string(chr(39), True)})",
+            f"(?P<short>{_string(chr(34), False)}|{_string(chr(39), False)})",
+            r"(?P<iri><[^<>\"{}|^`\\\x00-\x20]*>)",
+            r"(?P<var>[?$][\w\u00B7\u00C0-\U000EFFFF]+)",
+            r"(?P<lang>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)",
+            r"(?P<num>[0-9]+(?:\.[0-9]*)?(?:[eE][+-]?[0-9]+)?|\.[0-9]+(?:[eE][+-]?[0-9]+)?)",
+            f":(?P<pword>{_WORD})",
+            f"(?P<word>{_WORD})",
+            r"(?P<punct>\S)",
+        )
+    )
+    + ")"
+)
 
 
 def position(text: str, offset: int) -> str:
@@ -102,80 +129,45 @@ def decode_codepoint_escapes(text: str) -> str:
     return _UNICODE_ESCAPE.sub(repl, text) if "\\u" in text or "\\U" in text else text
 
 
-def _string_end(text: str, start: int, quote: str) -> int:
-    """Offset just past the string literal opened at ``start`` (or len(text) if unterminated)."""
-    i = start + len(quote)
-    n = len(text)
-    long = len(quote) == 3
-    while i < n:
-        c = text[i]
-        if c == "\\":
-            i += 2
-            continue
-        if text.startswith(quote, i):
-            return i + len(quote)
-        if not long and c in "\r\n":
-            return i  # a short string cannot span lines: let the engine report it
-        i += 1
-    return n
-
-
 def tokenize(text: str, max_depth: int) -> list[Token]:
     """Split a (codepoint-unescaped) query into the tokens the guard needs.
 
-    Raises :class:`QueryRejected` as soon as nesting exceeds ``max_depth``, so a hostile
-    input costs only the work up to that point.
+    One compiled expression finds each token (the scanning runs in the regular-expression
+    engine, not character by character in Python: the guard runs on every query). Raises
+    :class:`QueryRejected` as soon as nesting exceeds ``max_depth``, so a hostile input costs
+    only the work up to that point.
     """
     tokens: list[Token] = []
+    append = tokens.append
     depth = 0
-    i = 0
-    n = len(text)
-    while i < n:
-        c = text[i]
-        if c.isspace():
-            i += 1
-        elif c == "#":
-            end = text.find("\n", i)
-            i = n if end < 0 else end + 1
-        elif c in "({[":
-            tokens.append(Token("open", c, depth, i))
+    for m in _LEXEME.finditer(text):
+        kind = m.lastgroup
+        if kind is None or kind == "comment" or kind == "lang":
+            continue  # trailing white space; comments and language tags carry nothing
+        start = m.start(kind)
+        if kind == "open":
+            append(Token("open", m.group(kind), depth, start))
             depth += 1
             if depth > max_depth:
                 raise QueryRejected(
                     f"the query nests brackets deeper than {max_depth} levels "
-                    f"(at {position(text, i)})",
+                    f"(at {position(text, start)})",
                     hint="flatten the expression; real queries rarely nest beyond a dozen levels",
                 )
-            i += 1
-        elif c in ")}]":
-            depth = max(depth - 1, 0)
-            tokens.append(Token("close", c, depth, i))
-            i += 1
-        elif c in "\"'":
-            quote = next(q for q in _STRING_QUOTES if text.startswith(q, i))
-            end = _string_end(text, i, quote)
-            tokens.append(Token("string", text[i + len(quote) : end - len(quote)], depth, i))
-            i = end
-        elif c == "<" and (m := _IRI.match(text, i)):
-            tokens.append(Token("iri", m.group(0)[1:-1], depth, i))
-            i = m.end()
-        elif c in "?$" and (m := _VARIABLE.match(text, i)) and len(m.group(0)) > 1:
-            tokens.append(Token("var", m.group(0), depth, i))
-            i = m.end()
-        elif c == "@" and (m := _LANGTAG.match(text, i)):
-            i = m.end()
-        elif (c.isdigit() or c == ".") and (m := _NUMBER.match(text, i)):
-            tokens.append(Token("num", m.group(0), depth, i))
-            i = m.end()
-        elif c == ":" and (m := _WORD.match(text, i + 1)):
-            tokens.append(Token("word", ":" + m.group(0).rstrip("."), depth, i))
-            i = m.end()
-        elif m := _WORD.match(text, i):
-            tokens.append(Token("word", m.group(0).rstrip("."), depth, i))
-            i = m.end()
-        else:
-            tokens.append(Token("punct", c, depth, i))
-            i += 1
+        elif kind == "close":
+            depth = depth - 1 if depth else 0
+            append(Token("close", m.group(kind), depth, start))
+        elif kind == "long" or kind == "short":
+            quote = 3 if kind == "long" else 1
+            append(Token("string", text[start + quote : m.end() - quote], depth, start))
+        elif kind == "iri":
+            append(Token("iri", m.group(kind)[1:-1], depth, start))
+        elif kind == "pword":
+            append(Token("word", ":" + m.group(kind).rstrip("."), depth, start - 1))
+        elif kind == "word":
+            append(Token("word", m.group(kind).rstrip("."), depth, start))
+        else:  # var, num, punct
+            append(Token(kind, m.group(kind), depth, start))  # type: ignore[arg-type]
     return tokens
 
 
@@ -312,8 +304,8 @@ def star_projection(query: str, variables: list[str]) -> str | None:
     >>> star_projection("SELECT * { ?s ?p ?o }", ["o", "p", "s"])
     'SELECT ?s ?p ?o { ?s ?p ?o }'
     """
-    if "\\u" in query or "\\U" in query:
-        return None
+    if "*" not in query or "\\u" in query or "\\U" in query:
+        return None  # no star at all (most queries: spares a second lexing pass)
     tokens = tokenize(query, max_depth=10_000)
     select = next(
         (i for i, t in enumerate(tokens) if t.kind == "word" and t.text.upper() == "SELECT"),

@@ -428,6 +428,8 @@ class HttpLayer:
     # -- sending -------------------------------------------------------------------------------
 
     def _common(self, headers: Headers, *, cached: bool) -> Headers:
+        if cached:  # one freshness policy for every cached read answer: the layer's
+            headers = [(k, v) for k, v in headers if k.lower() not in {"cache-control", "expires"}]
         out = list(headers)
         names = {k.lower() for k, _ in out}
         if "access-control-allow-origin" not in names:

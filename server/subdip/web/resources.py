@@ -346,8 +346,12 @@ def neighbourhood(page: Page) -> dict[str, list[dict[str, Any]]]:
                 other = row.other
                 nodes.setdefault(
                     other.value,
-                    {"id": other.value, "label": other.display, "href": other.href,
-                     "kind": "resource"},
+                    {
+                        "id": other.value,
+                        "label": other.display,
+                        "href": other.href,
+                        "kind": "resource",
+                    },
                 )
                 source, target = (centre, other) if outgoing else (other, centre)
                 edges.append(
@@ -469,9 +473,7 @@ def parse_term(value: str | None, name: str) -> Any:
     from subdip.terms import parse_term as read_term
 
     if not value or not value.strip():
-        raise BadTerm(
-            f"parameter {name!r} is missing", hint="give s, p and o (o may be a literal)"
-        )
+        raise BadTerm(f"parameter {name!r} is missing", hint="give s, p and o (o may be a literal)")
     try:
         return read_term(value, position=_POSITIONS[name])
     except TermError as err:

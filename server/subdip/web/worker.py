@@ -12,6 +12,7 @@ a fresh worker while the others keep answering.
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import os
@@ -152,6 +153,10 @@ def create_worker_app() -> Flask:
             backend.on_overrun = replacement.trigger
         backend.start()  # store opened (and query processes started) before the first request
     warm_up(app)
+    # What the worker holds from now on (app, ontology graphs, templates) is never garbage;
+    # moved out of the collector's reach, a full collection in a request no longer walks it
+    # (measured at 1M: the longest pause 27.7 ms -> 8.2 ms).
+    gc.freeze()
     return app
 
 
