@@ -91,8 +91,14 @@ def tree_pss_mb(root: int) -> float:
     return total_kb / 1024
 
 
+#: A stage whose processes hold more than this much memory (summed PSS) is stopped, so that
+#: a large size cannot push the shared machine out of memory (``--memory-cap``).
+MEMORY_CAP_MB = 14_000.0
+
+
 def stage(name: str, *args: str, cap: float, log: Path) -> StageRun:
-    """Run ``bench/stages.py name args`` in a child; kill it at ``cap`` seconds."""
+    """Run ``bench/stages.py name args`` in a child; kill it at ``cap`` seconds or when its
+    processes hold more than ``MEMORY_CAP_MB``."""
     started = time.perf_counter()
     with log.open("ab") as err:
         proc = subprocess.Popen(
@@ -106,7 +112,7 @@ def stage(name: str, *args: str, cap: float, log: Path) -> StageRun:
             target=lambda: lines.extend(line.decode() for line in proc.stdout or [])
         )
         reader.start()
-        capped = False
+        capped = over_memory = False
         tree_mb, sampled = 0.0, 0.0
         while True:
             pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
@@ -115,7 +121,9 @@ def stage(name: str, *args: str, cap: float, log: Path) -> StageRun:
             if time.perf_counter() - sampled > 0.5:
                 sampled = time.perf_counter()
                 tree_mb = max(tree_mb, tree_pss_mb(proc.pid))
-            if time.perf_counter() - started > cap:
+                if tree_mb > MEMORY_CAP_MB:
+                    over_memory = True
+            if over_memory or time.perf_counter() - started > cap:
                 capped = True
                 os.killpg(proc.pid, 9)
                 pid, status, usage = os.wait4(proc.pid, 0)
@@ -142,6 +150,8 @@ def stage(name: str, *args: str, cap: float, log: Path) -> StageRun:
             run.events.append(record["event"])
     if run.result is None and not capped:
         run.error = f"exit {proc.returncode} (see {log})"
+    if over_memory:
+        run.error = f"stopped above the memory cap ({MEMORY_CAP_MB:.0f} MB)"
     return run
 
 
@@ -346,7 +356,7 @@ def _serve_stages(
     rdflib_ok: bool,
 ) -> dict[str, Any]:
     """The competency questions and the endpoints on the built store."""
-    if (build_dir / "report.json").is_file():
+    if (build_dir / "report.json").is_file() and not args.no_cq:
         run("cq-oxigraph", str(build_dir), cap=args.cap)
         if rdflib_ok:
             run("cq-rdflib", str(build_dir), cap=args.cq_rdflib_cap)
@@ -813,6 +823,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=5, help="load duration per server (s)")
     parser.add_argument("--start-cap", type=float, default=600, help="server start cap (s)")
     parser.add_argument("--no-endpoints", action="store_true", help="skip the endpoint part")
+    parser.add_argument(
+        "--memory-cap",
+        type=float,
+        default=MEMORY_CAP_MB,
+        help=f"stop a stage whose processes hold more than this many MB "
+        f"(default {MEMORY_CAP_MB:.0f})",
+    )
+    parser.add_argument(
+        "--no-cq", action="store_true", help="skip the competency questions on the built store"
+    )
     parser.add_argument("--out", type=Path, default=RESULTS, help="results folder")
     parser.add_argument(
         "--table-from",
@@ -832,6 +852,8 @@ def main(argv: list[str] | None = None) -> int:
                 setattr(args, key, float(saved["args"].get(key, getattr(args, key))))
             markdown(args.table_from.with_suffix(".md"), records, saved["machine"], args)
         return 0
+    global MEMORY_CAP_MB
+    MEMORY_CAP_MB = args.memory_cap
     sizes = [generate.parse_size(s) for s in args.sizes.split(",") if s.strip()]
     args.workdir.mkdir(parents=True, exist_ok=True)
     info = machine()
