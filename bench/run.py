@@ -773,6 +773,7 @@ def markdown(
 
 
 def main(argv: list[str] | None = None) -> int:
+    global MEMORY_CAP_MB
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--sizes", default="10k,100k,1m", help="comma-separated target sizes (default 10k,100k,1m)"
@@ -852,7 +853,6 @@ def main(argv: list[str] | None = None) -> int:
                 setattr(args, key, float(saved["args"].get(key, getattr(args, key))))
             markdown(args.table_from.with_suffix(".md"), records, saved["machine"], args)
         return 0
-    global MEMORY_CAP_MB
     MEMORY_CAP_MB = args.memory_cap
     sizes = [generate.parse_size(s) for s in args.sizes.split(",") if s.strip()]
     args.workdir.mkdir(parents=True, exist_ok=True)
