@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import socket
 import subprocess
@@ -58,23 +59,33 @@ def _publish(build_dir: Path, url: str, graph_store: str | None) -> dict[str, An
     }
 
 
-def _three_publishes(build_dir: Path, url: str, graph_store: str | None) -> dict[str, Any]:
+#: The publishes of one run, in order (``--rounds`` keeps the first N).
+ROUNDS = ("publish into empty", "replace", "replace + drop")
+
+
+def _three_publishes(
+    build_dir: Path, url: str, graph_store: str | None, rounds: int = 3
+) -> dict[str, Any]:
     figures: dict[str, Any] = {}
-    for name in ("publish into empty", "replace", "replace + drop"):
+    for name in ROUNDS[:rounds]:
         figures[name] = _publish(build_dir, url, graph_store)
         print(name, figures[name], file=sys.stderr, flush=True)
     empty = figures["publish into empty"]["seconds"]
-    figures["replace / empty (until switch)"] = round(figures["replace"]["until_switch"] / empty, 2)
-    figures["replace + drop / empty (until switch)"] = round(
-        figures["replace + drop"]["until_switch"] / empty, 2
-    )
-    figures["replace + drop / empty (whole run)"] = round(
-        figures["replace + drop"]["seconds"] / empty, 2
-    )
+    if "replace" in figures:
+        figures["replace / empty (until switch)"] = round(
+            figures["replace"]["until_switch"] / empty, 2
+        )
+    if "replace + drop" in figures:
+        figures["replace + drop / empty (until switch)"] = round(
+            figures["replace + drop"]["until_switch"] / empty, 2
+        )
+        figures["replace + drop / empty (whole run)"] = round(
+            figures["replace + drop"]["seconds"] / empty, 2
+        )
     return figures
 
 
-def oxigraph(build_dir: Path, workdir: Path) -> dict[str, Any]:
+def oxigraph(build_dir: Path, workdir: Path, rounds: int = 3) -> dict[str, Any]:
     exe = Path(sys.executable).with_name("oxigraph")
     figures: dict[str, Any] = {}
     for role in ("bare", "subdip"):
@@ -110,21 +121,21 @@ def oxigraph(build_dir: Path, workdir: Path) -> dict[str, Any]:
                 figures["bare load"] = {"seconds": round(time.perf_counter() - started, 2)}
                 print("bare load", figures["bare load"], file=sys.stderr, flush=True)
             else:
-                figures.update(_three_publishes(build_dir, url, None))
+                figures.update(_three_publishes(build_dir, url, None, rounds))
         finally:
             server.terminate()
             server.wait(timeout=60)
     return figures
 
 
-def virtuoso(build_dir: Path, workdir: Path) -> dict[str, Any]:
+def virtuoso(build_dir: Path, workdir: Path, rounds: int = 3) -> dict[str, Any]:
     from conftest import VirtuosoServer  # the tests' launcher: a fresh database on free ports
 
     folder = workdir / "virtuoso"
     shutil.rmtree(folder, ignore_errors=True)
     server = VirtuosoServer(folder).start()
     try:
-        return _three_publishes(build_dir, server.url, server.graph_store)
+        return _three_publishes(build_dir, server.url, server.graph_store, rounds)
     finally:
         server.stop()
 
@@ -134,15 +145,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--build-dir", type=Path, required=True)
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/subdip-bench/publish"))
     parser.add_argument("--stores", default="oxigraph,virtuoso")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        choices=(1, 2, 3),
+        default=3,
+        help="publishes per store: into empty, replace, replace + drop (default all 3)",
+    )
     args = parser.parse_args(argv)
     args.workdir.mkdir(parents=True, exist_ok=True)
     report = json.loads((args.build_dir / "report.json").read_text())
-    out: dict[str, Any] = {"triples": sum(report["counts"].values())}
+    out: dict[str, Any] = {
+        "triples": sum(report["counts"].values()),
+        "loadavg_at_start": os.getloadavg(),
+    }
     stores = args.stores.split(",")
     if "oxigraph" in stores:
-        out["oxigraph"] = oxigraph(args.build_dir, args.workdir)
+        out["oxigraph"] = oxigraph(args.build_dir, args.workdir, args.rounds)
     if "virtuoso" in stores and shutil.which("virtuoso-t"):
-        out["virtuoso"] = virtuoso(args.build_dir, args.workdir)
+        out["virtuoso"] = virtuoso(args.build_dir, args.workdir, args.rounds)
+    out["loadavg_at_end"] = os.getloadavg()
     print(json.dumps(out, indent=2))
     return 0
 
