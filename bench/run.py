@@ -763,8 +763,9 @@ def markdown(
     )
     stamp = path.stem[:10]
     path.write_text(
-        f"# subdip benchmark, {stamp}\n\nCommand: `.venv/bin/python bench/run.py --sizes "
-        f"{args.sizes}`\n\nMachine: {machine_text}\n\nTimes are wall-clock seconds of each "
+        f"# subdip benchmark, {stamp}\n\nCommand: `.venv/bin/python bench/run.py "
+        f"{' '.join(info.get('argv') or ['--sizes', args.sizes])}`\n\nMachine: {machine_text}"
+        "\n\nTimes are wall-clock seconds of each "
         "stage in its own process, on a machine shared with other jobs (see the load "
         "average): CPU seconds, peak memory and all details are in the .json file.\n\n"
         f"{table(records, args)}\n\n{targets_text(records)}\n",
@@ -857,6 +858,7 @@ def main(argv: list[str] | None = None) -> int:
     sizes = [generate.parse_size(s) for s in args.sizes.split(",") if s.strip()]
     args.workdir.mkdir(parents=True, exist_ok=True)
     info = machine()
+    info["argv"] = list(sys.argv[1:] if argv is None else argv)
     records = []
     for size in sizes:
         records.append(bench_size(args, size))
