@@ -133,6 +133,8 @@ def test_no_query_makes_the_server_connect_anywhere(server):
     queries = {
         f"SELECT * WHERE {{ SERVICE <{target}> {{ ?s ?p ?o }} }}": 400,
         f"SELECT * WHERE {{ SERVICE SILENT <{target}> {{ ?s ?p ?o }} }}": 400,
+        # the engine ends a comment at a carriage return: SERVICE after it is query text
+        f"SELECT * WHERE {{ # x\rSERVICE <{target}> {{ ?s ?p ?o }} }}": 400,
         f"SELECT * FROM <{target}> WHERE {{ ?s ?p ?o }}": 200,
         f"SELECT * FROM NAMED <{target}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}": 200,
         f"DESCRIBE <{target}>": 200,

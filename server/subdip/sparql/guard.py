@@ -88,7 +88,7 @@ _LEXEME = re.compile(
     r"\s*(?!\s)(?:"
     + "|".join(
         (
-            r"(?P<comment>#[^\n]*)",
+            r"(?P<comment>#[^\r\n]*)",  # SPARQL: a comment ends at CR or LF
             r"(?P<open>[({\[])",
             r"(?P<close>[)}\]])",
             f"(?P<long>{_string(chr(34), True)}|{_string(chr(39), True)})",
