@@ -3,7 +3,8 @@
 Queries run, by ``isolation``, in an :class:`~subdip.sparql.executor.ExecutorPool` (``process``:
 child processes, killed at the time limit) or in a :class:`~subdip.sparql.inworker.ThreadRunner`
 (``worker``: threads of this process, for a server whose watchdog replaces a worker whose query
-overran; sorting queries still go to one query process, since the engine can abort on a sort). Small fixed lookups (a resource's quads, graph names, counts) are quad-pattern scans
+overran; sorting queries still go to one query process, since the engine can abort on a
+sort). Small fixed lookups (a resource's quads, graph names, counts) are quad-pattern scans
 that cannot run away, so they use a read-only handle in the calling process.
 
 The pool, the runner and the handle are created lazily and per process id: a backend created
