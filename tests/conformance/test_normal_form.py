@@ -7,32 +7,28 @@ from __future__ import annotations
 
 import random
 import re
-from pathlib import Path
 
-import pyoxigraph as ox
 import pytest
 import w3c
 
-from subdip.errors import QueryRejected, QueryTooLarge
+from subdip.backends.embedded import EmbeddedBackend
+from subdip.errors import QueryRejected, QueryTooLarge, SubdipError
+from subdip.sparql.formats import FormatChoice
 from subdip.sparql.guard import _LEXEME, check_query, decode_codepoint_escapes, lex
 
 QUERIES = sorted(w3c.SUITE.rglob("*.rq"))
 _BLANK = re.compile(r"_:[A-Za-z0-9_.-]+")
 
 
-def _answer(store: ox.Store, text: str, base: str) -> tuple[str, ...] | str:
-    """Rows of the answer as sorted TSV lines (blank node labels erased), or the error kind."""
+def _answer(backend: EmbeddedBackend, text: str) -> tuple[str, ...] | str:
+    """The answer as sorted TSV or N-Triples lines (blank node labels erased), or the kind of
+    error. Through the backend's query processes, as the service runs it: the engine aborts
+    on some sorts (tests/web/unorderable.py), which must not take the test run with it."""
     try:
-        result = store.query(text, base_iri=base, use_default_graph_as_union=True)
-        if isinstance(result, ox.QueryTriples):
-            out = ox.serialize(result, format=ox.RdfFormat.N_TRIPLES) or b""
-        else:
-            out = result.serialize(format=ox.QueryResultsFormat.TSV) or b""
-    except SyntaxError:
-        return "syntax error"
-    except (RuntimeError, OSError, ValueError) as err:
+        outcome = backend.query(text, timeout=20, formats=FormatChoice(solutions="tsv"))
+    except SubdipError as err:
         return f"error {type(err).__name__}"
-    lines = _BLANK.sub("_:b", out.decode("utf-8")).splitlines()
+    lines = _BLANK.sub("_:b", outcome.body.decode("utf-8")).splitlines()
     return tuple(sorted(lines))
 
 
@@ -51,11 +47,6 @@ def _relaid(normal: str, seed: int) -> str:
             position = start
     out.append(normal[position:])
     return "# leading\n" + "".join(out) + "\n# trailing"
-
-
-@pytest.fixture(scope="module")
-def store(w3c_build: Path) -> ox.Store:
-    return ox.Store.read_only(str(w3c_build / "store"))
 
 
 def test_the_suite_is_there() -> None:
@@ -77,7 +68,7 @@ def test_layout_and_comments_do_not_change_the_normal_form(seed: int) -> None:
     assert checked > 400
 
 
-def test_the_engine_answers_the_normal_form_as_the_original(store: ox.Store) -> None:
+def test_the_engine_answers_the_normal_form_as_the_original(w3c_backend: EmbeddedBackend) -> None:
     """Queries the guard accepts only: the others never reach the engine (nor the cache), and
     some would abort this process (the engine's stack overflows on them)."""
     compared = 0
@@ -91,8 +82,7 @@ def test_the_engine_answers_the_normal_form_as_the_original(store: ox.Store) -> 
         normal = lex(text, 10_000)[1]
         if normal == text:
             continue
-        base = w3c.nominal(path)
-        assert _answer(store, normal, base) == _answer(store, text, base), path
+        assert _answer(w3c_backend, normal) == _answer(w3c_backend, text), path
         compared += 1
     assert compared > 300
 
@@ -105,6 +95,8 @@ def test_the_engine_answers_the_normal_form_as_the_original(store: ox.Store) -> 
         ("ASK { ?s ?p <urn:a#b> }", "ASK { ?s ?p <urn:a> }"),  # '#' inside an IRI
         ("ASK { ?s ?p 1 }", "ASK { ?s ?p 1.0 }"),
         ("ASK {}\u00a0", "ASK {} "),  # white space the grammar refuses stays as it is
+        ("\u00a0ASK {}", " ASK {}"),
+        ("ASK {\u00a0}", "ASK { }"),
         ("SELECT * { ?s ?p ?o } # x\rLIMIT 1", "SELECT * { ?s ?p ?o }"),  # CR ends a comment
     ],
 )

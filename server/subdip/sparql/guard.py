@@ -156,10 +156,11 @@ def lex(text: str, max_depth: int) -> tuple[list[Token], str]:
     append = tokens.append
     pieces: list[str] = []
     gap = keep = False
-    depth = pieces_end = 0
+    depth = pieces_end = scanned = 0
     for m in _LEXEME.finditer(text):
         kind = m.lastgroup
         start = m.start(kind)  # type: ignore[arg-type]
+        scanned = m.end()
         lexeme_start = start - 1 if kind == "pword" else start  # ':' is outside the group
         if lexeme_start != m.start():
             gap = True
@@ -168,8 +169,10 @@ def lex(text: str, max_depth: int) -> tuple[list[Token], str]:
         if kind == "comment":
             gap = True
             continue
-        if gap and pieces:
-            pieces.append(text[pieces_end:lexeme_start] if keep else " ")
+        if keep:
+            pieces.append(text[pieces_end:lexeme_start])
+        elif gap and pieces:
+            pieces.append(" ")
         gap = keep = False
         pieces.append(text[lexeme_start : m.end()])
         pieces_end = m.end()
@@ -198,6 +201,8 @@ def lex(text: str, max_depth: int) -> tuple[list[Token], str]:
             append(Token("word", m.group(kind).rstrip("."), depth, start))
         else:  # var, num, punct
             append(Token(kind, m.group(kind), depth, start))  # type: ignore[arg-type]
+    if keep or text[scanned:].strip(_SPARQL_SPACE):  # trailing white space the grammar refuses
+        pieces.append(text[pieces_end:])
     return tokens, "".join(pieces)
 
 
