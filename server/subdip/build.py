@@ -13,6 +13,7 @@ import hashlib
 import json
 import logging
 import os
+import queue
 import shutil
 import tempfile
 import threading
@@ -165,41 +166,92 @@ def _count(store: ox.Store, graph: URIRef) -> int:
 
 
 class _DiskLoader:
-    """Bulk-loads N-Quads files into the on-disk store in a background thread.
+    """Fills the on-disk store in a background thread, one job after the other.
 
-    Oxigraph releases the GIL while it bulk-loads, so the on-disk store (the slowest part of a
-    large build: RocksDB costs about 13 us of CPU per quad) fills on one core while Python
-    reasons on the other. Files are loaded in order; ``finish`` waits and re-raises a failure.
+    Oxigraph releases the GIL while it bulk-loads, so the on-disk store (the costliest part of
+    a large build: RocksDB spends about 8 us of CPU per quad in a named graph) fills on one
+    core while Python loads, reasons or validates on the other. Jobs (bulk loads of files, or
+    any other call such as dumping ``dataset.nq``) run in the order given; ``wait`` blocks
+    until all given so far are done and re-raises the first failure.
     """
 
     def __init__(self, path: Path) -> None:
         self.store = ox.Store(str(path))
-        self._thread: threading.Thread | None = None
+        self._jobs: queue.Queue[Callable[[], None] | None] = queue.Queue()
+        self._done = threading.Condition()
+        self._given = self._finished = 0
         self._error: Exception | None = None
-
-    def start(self, nquads: Path) -> None:
-        self.finish()
-
-        def run() -> None:
-            try:
-                self.store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS, lenient=True)
-            except (OSError, ValueError, SyntaxError) as err:  # re-raised by finish()
-                self._error = err
-
-        self._thread = threading.Thread(target=run, name="subdip-store-load", daemon=True)
+        self._thread = threading.Thread(target=self._work, name="subdip-store-load", daemon=True)
         self._thread.start()
 
-    def finish(self) -> None:
-        if self._thread is not None:
-            self._thread.join()
-            self._thread = None
+    def _work(self) -> None:
+        while (job := self._jobs.get()) is not None:
+            try:
+                if self._error is None:
+                    job()
+            except (OSError, ValueError, SyntaxError) as err:  # re-raised by wait()
+                self._error = err
+            with self._done:
+                self._finished += 1
+                self._done.notify_all()
+
+    def run(self, job: Callable[[], None]) -> int:
+        """Queue ``job`` after the jobs already given; its number, for ``wait``."""
+        self._given += 1
+        self._jobs.put(job)
+        return self._given
+
+    def extend(self, quads: Iterable[ox.Quad]) -> int:
+        """Queue a bulk insertion of ``quads`` (their blank nodes keep their names)."""
+        return self.run(lambda: self.store.bulk_extend(quads))
+
+    def load(self, path: Path, fmt: ox.RdfFormat, graph: ox.NamedNode | None = None) -> int:
+        """Queue a bulk load of ``path`` (into ``graph`` for a triples file)."""
+        target = {"to_graph": graph} if graph is not None else {}
+        return self.run(
+            lambda: self.store.bulk_load(path=str(path), format=fmt, lenient=True, **target)
+        )
+
+    def wait(self, job: int | None = None) -> None:
+        """Block until job number ``job`` (default: every job given so far) is done."""
+        given = self._given if job is None else job
+        with self._done:
+            self._done.wait_for(lambda: self._finished >= given)
         if self._error is not None:
             raise BuildError(f"cannot write the store: {self._error}") from self._error
 
     def close(self) -> None:
-        self.finish()
-        self.store.flush()
+        """Wait for every job, flush the store to disk and end the thread."""
+        try:
+            self.wait()
+            self.store.flush()
+        finally:
+            self._jobs.put(None)
+            self._thread.join()
         del self.store
+
+    def abandon(self) -> None:
+        """Stop after an earlier error: wait for the running job (never leave it writing into a
+        folder about to be removed) and log, not raise, its own failure."""
+        try:
+            self.close()
+        except BuildError as err:
+            log.warning("%s (while stopping after an earlier error)", err)
+
+
+def _has_blank_nodes(store: ox.Store, graph: ox.NamedNode) -> bool:
+    """Whether some triple of ``graph`` in ``store`` has a blank node."""
+    query = f"ASK {{ GRAPH {graph} {{ ?s ?p ?o FILTER(isBlank(?s) || isBlank(?o)) }} }}"
+    return bool(store.query(query))
+
+
+def _direct_files(files: list[Path]) -> bool:
+    """True when the on-disk store can load ``files`` itself, as they are: N-Triples without
+    blank nodes, so the store and the in-memory copy ``dataset.nq`` is dumped from hold the
+    very same terms (two loads of a blank node would name it differently)."""
+    return bool(files) and all(
+        path.suffix.lower() == ".nt" and b"_:" not in path.read_bytes() for path in files
+    )
 
 
 def _reason(
@@ -240,49 +292,71 @@ def _write_artefact(
     engine: str,
     timings: dict[str, float],
     validated: _ValidationChild | None = None,
+    disk: _DiskLoader | None = None,
 ) -> dict[str, Any]:
     """Reason and write store/ and dataset.nq into ``target``; return the report's parts.
 
     The dataset is assembled in ``memory``, an in-memory Oxigraph store that already holds the
-    asserted graph (reading quads back from RocksDB costs about 15 times more). Its ontology,
-    links and asserted graphs are dumped to ``dataset.nq`` first and loaded into the on-disk
-    store while the inferences are computed; the inferred graph is then appended to both.
-    owlrl works on the rdflib graphs; the fast engine reads the data from Oxigraph, so at
-    scale no data triple ever becomes an rdflib object.
+    asserted graph (reading quads back from RocksDB costs about 15 times more). ``disk``, if
+    given, is the on-disk store's loader, already filling the asserted graph from the data
+    files; otherwise the asserted graph is copied to it from ``memory``. The ontology and
+    links graphs are dumped with the asserted one to ``dataset.nq`` and copied into the
+    on-disk store while the inferences are computed; the inferred graph is then appended to
+    both. The store is given quads, never a file of quads, past the asserted files: Oxigraph's
+    bulk load renames the blank nodes of each file, which would cut an inferred triple off the
+    blank node it is about. Only then is the forked validation (``validated``) waited for: the
+    artefact is in a temporary folder that is dropped if the data does not conform, so nothing
+    on the critical path waits for validation but the final swap. owlrl works on the rdflib
+    graphs; the fast engine reads the data from Oxigraph, so at scale no data triple ever
+    becomes an rdflib object.
     """
-    memory.extend(quads(ontology, GRAPH_ONTOLOGY))
-    memory.extend(quads(links, GRAPH_LINKS))
     dataset = target / DATASET_FILE
-    memory.dump(str(dataset), ox.RdfFormat.N_QUADS)
-    disk = _DiskLoader(target / STORE_DIR)
-    disk.start(dataset)
-
+    direct = disk is not None  # the asserted graph is on its way to the store from the files
+    disk = disk or _DiskLoader(target / STORE_DIR)
     try:
+        added = [*quads(ontology, GRAPH_ONTOLOGY), *quads(links, GRAPH_LINKS)]
+        memory.extend(added)
+        asserted = ox.NamedNode(str(GRAPH_ASSERTED))
+        if not direct and not _has_blank_nodes(memory, asserted):
+            # through a file Oxigraph parses without the GIL (nothing for it to rename)
+            triples = target / "asserted.nt"
+            disk.run(lambda: memory.dump(str(triples), ox.RdfFormat.N_TRIPLES, from_graph=asserted))
+            disk.load(triples, ox.RdfFormat.N_TRIPLES, asserted)
+            disk.run(triples.unlink)
+        elif not direct:  # as quads: a bulk load of a file would rename its blank nodes
+            # (the iterator is made in the loader's thread: pyoxigraph's are bound to theirs)
+            disk.run(
+                lambda: disk.store.bulk_extend(memory.quads_for_pattern(None, None, None, asserted))
+            )
+        disk.extend(added)
+        dumped = disk.run(lambda: memory.dump(str(dataset), ox.RdfFormat.N_QUADS))
         new, derived, dropped = _reason(memory, ontology, data, engine, timings)
-        if validated is not None:  # the forked validation ran meanwhile
-            _raise_unless_conforms(validated.result())
-            timings["validate"] = time.perf_counter() - validated.started
+        started = time.perf_counter()
+        part = target / "inferred.nq"
+        ox.serialize(new, str(part), ox.RdfFormat.N_QUADS)
+        if any(isinstance(t, ox.BlankNode) for q in new for t in (q.subject, q.object)):
+            disk.extend(new)
+        else:  # nothing a bulk load could rename: Oxigraph parses it without the GIL
+            disk.load(part, ox.RdfFormat.N_QUADS)
+        disk.wait(dumped)  # read and dumped before the inferences join the in-memory store
+        memory.extend(new)
+        # the inferred quads are distinct by construction; the other graphs are counted
+        counts = {
+            name: len(new) if name == "inferred" else _count(memory, iri)
+            for name, iri in GRAPH_NAMES.items()
+        }
+        statistics = _statistics(memory)
     except BaseException:
-        # never leave the loader writing into a folder that is about to be removed
-        try:
-            disk.finish()
-        except BuildError as err:
-            log.warning("%s (while stopping after an earlier error)", err)
+        disk.abandon()
         raise
-
-    started = time.perf_counter()
-    memory.extend(new)
-    counts = {name: _count(memory, iri) for name, iri in GRAPH_NAMES.items()}
-    statistics = _statistics(memory)
-    del memory
-    part = target / "inferred.nq"
-    ox.serialize(new, str(part), ox.RdfFormat.N_QUADS)
-    disk.start(part)  # waits for the first load
     disk.close()
-    with dataset.open("ab") as whole, part.open("rb") as tail:
-        shutil.copyfileobj(tail, whole)
+    with dataset.open("ab") as head, part.open("rb") as tail:
+        shutil.copyfileobj(tail, head)
     part.unlink()
     timings["write"] = time.perf_counter() - started
+    if validated is not None:  # the forked validation ran meanwhile
+        _raise_unless_conforms(validated.result())
+        timings["validate"] = validated.seconds
     return {
         "counts": counts,
         "inference": {"derived": derived, "dropped": dropped},
@@ -382,9 +456,12 @@ class _ValidationChild:
 
         self._process: Any = None
         self._result: Any = None
-        self.started = time.perf_counter()
+        #: how long the validation took (known once ``result`` returned)
+        self.seconds = 0.0
         if "fork" not in multiprocessing.get_all_start_methods():
-            self._result = ("ok", _validate_at_scale(memory, ontology, links))
+            started = time.perf_counter()
+            self._result = ("ok", _validate_at_scale(memory, ontology, links), 0.0)
+            self.seconds = time.perf_counter() - started
             return
         context = multiprocessing.get_context("fork")
         self._receive, send = context.Pipe(duplex=False)
@@ -410,7 +487,8 @@ class _ValidationChild:
             finally:
                 self._receive.close()
                 self._process.join()
-        kind, payload = self._result
+        kind, payload, seconds = self._result
+        self.seconds = self.seconds or seconds
         if kind == "error":
             raise payload
         if kind == "crash":
@@ -431,18 +509,19 @@ def _validation_child(memory: ox.Store, ontology: Graph, links: Graph, send: Any
 
     from subdip.errors import SubdipError
 
+    started = time.perf_counter()
     try:
         result = _validate_at_scale(memory, ontology, links)
-        payload: tuple[str, Any] = ("ok", result)
         try:
             pickle.dumps(result)
         except (pickle.PicklingError, TypeError, AttributeError):
-            payload = ("ok", _portable(result))
+            result = _portable(result)
+        payload: tuple[str, Any] = ("ok", result)
     except SubdipError as err:
         payload = ("error", err)
     except Exception:  # the parent reports it; a child must never die silently
         payload = ("crash", traceback.format_exc(limit=5))
-    send.send(payload)
+    send.send((*payload, time.perf_counter() - started))
     send.close()
 
 
@@ -506,39 +585,43 @@ def build(
     step(STAGES[0])
     ontology = loading.load_graph(inputs.ontology).graph
     links = loading.load_graph(inputs.links).graph if inputs.links else Graph()
-    child: _ValidationChild | None = None
-    if engine != "owlrl" and _data_bytes(inputs.data) >= SCALE_BYTES:
-        memory, data_graph, size = _load_at_scale(inputs.data, timings, started)
-        progress_note(progress, f"{size:,} triples")
-        step(STAGES[1])
-        started = time.perf_counter()
-        child = _ValidationChild(memory, ontology, links)
-        result = None
-    else:
-        data = loading.load_graph(inputs.data)
-        data_graph, size = data.graph, len(data.graph)
-        timings["load"] = time.perf_counter() - started
-        step(STAGES[1])
-        started = time.perf_counter()
-        checked = data.graph + links if len(links) else data.graph
-        result = validation.validate(checked, ontology=ontology, locate=data.locate)
-        memory = None
-        timings["validate"] = time.perf_counter() - started
-        _raise_unless_conforms(result)
-
-    step(STAGES[2])
-    from subdip.reasoning import choose_engine, rules_for
-
-    chosen = choose_engine(engine, size, rules_for(ontology, data_graph))
-    if memory is None:
-        memory = ox.Store()
-        if chosen == "owlrl":
-            memory.extend(quads(data_graph, GRAPH_ASSERTED))
-        else:
-            _load_into(memory, inputs.data, ox.NamedNode(str(GRAPH_ASSERTED)))
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+    child: _ValidationChild | None = None
+    disk: _DiskLoader | None = None
     try:
+        if engine != "owlrl" and _data_bytes(inputs.data) >= SCALE_BYTES:
+            if _direct_files(inputs.data):  # the store fills from the files meanwhile
+                disk = _DiskLoader(tmp / STORE_DIR)
+                for path in inputs.data:
+                    disk.load(path, ox.RdfFormat.N_TRIPLES, ox.NamedNode(str(GRAPH_ASSERTED)))
+            memory, data_graph, size = _load_at_scale(inputs.data, timings, started)
+            progress_note(progress, f"{size:,} triples")
+            step(STAGES[1])
+            child = _ValidationChild(memory, ontology, links)
+        else:
+            data = loading.load_graph(inputs.data)
+            data_graph, size = data.graph, len(data.graph)
+            timings["load"] = time.perf_counter() - started
+            step(STAGES[1])
+            started = time.perf_counter()
+            checked = data.graph + links if len(links) else data.graph
+            result = validation.validate(checked, ontology=ontology, locate=data.locate)
+            memory = None
+            timings["validate"] = time.perf_counter() - started
+            _raise_unless_conforms(result)
+
+        step(STAGES[2])
+        from subdip.reasoning import choose_engine, rules_for
+
+        chosen = choose_engine(engine, size, rules_for(ontology, data_graph))
+        if memory is None:
+            memory = ox.Store()
+            if chosen == "owlrl":
+                memory.extend(quads(data_graph, GRAPH_ASSERTED))
+            else:
+                _load_into(memory, inputs.data, ox.NamedNode(str(GRAPH_ASSERTED)))
+        loader, disk = disk, None  # from here on _write_artefact owns it
         parts = _write_artefact(
             tmp,
             memory=memory,
@@ -548,6 +631,7 @@ def build(
             engine=chosen,
             timings=timings,
             validated=child,
+            disk=loader,
         )
         report: dict[str, Any] = {
             "input_hash": digest,
@@ -570,6 +654,8 @@ def build(
         _write_statistics(tmp, parts["statistics"])
         _swap_in(tmp, out)
     finally:
+        if disk is not None:
+            disk.abandon()
         if child is not None:
             child.stop()
         if tmp.exists():

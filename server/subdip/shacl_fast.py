@@ -109,6 +109,8 @@ _COMPARISON = {
     SH.minExclusive: (">", SH.MinExclusiveConstraintComponent),
     SH.maxExclusive: ("<", SH.MaxExclusiveConstraintComponent),
 }
+#: How a class target's pattern starts (``Compiler.targets``).
+_CLASS_TARGET = f"{{ ?this <{RDF.type}> "
 _NODE_KINDS = {
     SH.IRI: "isIRI({v})",
     SH.Literal: "isLiteral({v})",
@@ -217,6 +219,8 @@ class Compiler:
     def instance_of(self, var: str, cls: Node) -> str:
         """A pattern true when ``var`` is a SHACL instance of ``cls``."""
         classes = sorted(self.subclasses.get(cls, set()) | {cls}, key=str)
+        if len(classes) == 1:
+            return f"{var} <{RDF.type}> {_sparql(cls)} ."
         t = self.var("t")
         return f"{var} <{RDF.type}> {t} . VALUES {t} {{ {' '.join(map(_sparql, classes))} }}"
 
@@ -389,7 +393,7 @@ class Compiler:
                 f"shape {shape}: a SPARQL constraint or target that is not a global rule",
                 hint="write it as a global rule (see shapes/README.md) or use engine='pyshacl'",
             )
-        targets = "{ SELECT DISTINCT ?this WHERE { " + " UNION ".join(focus) + " } }"
+        targets = _focus_nodes(focus)
         severity = g.value(shape, SH.severity)
         severity = severity if isinstance(severity, URIRef) else SH.Violation
         messages = tuple(m for m in g.objects(shape, SH.message) if isinstance(m, Literal))
@@ -470,11 +474,28 @@ class Compiler:
     def count_above(
         self, targets: str, path: str, high: int, *, good: str | None = None, var: str = "?_v"
     ) -> str:
+        if high == 1 and good is None:
+            # two distinct values: a self-join Oxigraph runs by index, where grouping every
+            # focus node first took twice as long on 1 M triples
+            return f"{targets} ?this {path} ?_a . ?this {path} ?_b FILTER(!sameTerm(?_a, ?_b))"
         values = good or f"?this {path} {var}"
         return (
             f"{{ SELECT ?this WHERE {{ {targets} {values} }} GROUP BY ?this "
             f"HAVING (COUNT(DISTINCT {var}) > {high}) }}"
         )
+
+
+def _focus_nodes(focus: list[str]) -> str:
+    """A group binding ``?this`` to the focus nodes of the patterns ``focus`` (a UNION).
+
+    One class target is joined as it is: no check needs its focus nodes distinct (each
+    selects DISTINCT rows or counts DISTINCT values), and a plain type pattern lets Oxigraph
+    join it by index where a ``SELECT DISTINCT`` sub-query is materialised first (a third
+    less time on 1 M triples). Several patterns, whose union repeats nodes (a node with a
+    label and a source is a subject of both), are made distinct once, before the joins."""
+    if len(focus) == 1 and focus[0].startswith(_CLASS_TARGET):
+        return focus[0]
+    return "{ SELECT DISTINCT ?this WHERE { " + " UNION ".join(focus) + " } }"
 
 
 def top_level(shapes: Graph) -> dict[Node, list[Node]]:
