@@ -123,24 +123,45 @@ class Server:
         self.stop()
         raise TimeoutError(f"{self.name} did not answer within {deadline_s:.0f} s")
 
-    def rss_mb(self) -> float:
-        """Resident memory of the server's process group (master and workers), in MB."""
+    def _group(self) -> list[Path]:
+        """``/proc`` folders of the server's process group (master, workers, query processes)."""
         if self.proc is None:
-            return 0.0
-        total = 0
+            return []
+        members = []
         for entry in Path("/proc").iterdir():
             if not entry.name.isdigit():
                 continue
             try:
                 stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-                if int(stat[2]) != self.proc.pid:  # field 5: process group id
-                    continue
+            except (OSError, IndexError):
+                continue
+            if int(stat[2]) == self.proc.pid:  # field 5: process group id
+                members.append(entry)
+        return members
+
+    def rss_mb(self) -> float:
+        """Resident memory of the server's process group, in MB."""
+        total = 0
+        for entry in self._group():
+            try:
                 for line in (entry / "status").read_text().splitlines():
                     if line.startswith("VmRSS:"):
                         total += int(line.split()[1])
             except (OSError, IndexError, ValueError):
                 continue
         return total / 1024
+
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) the server's live processes have used so far. Per request,
+        it measures what a server spends, whatever else the machine runs at the time."""
+        ticks = 0
+        for entry in self._group():
+            try:
+                stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                ticks += int(stat[11]) + int(stat[12])  # fields 14, 15: utime, stime
+            except (OSError, IndexError, ValueError):
+                continue
+        return ticks / os.sysconf("SC_CLK_TCK")
 
     def stop(self) -> None:
         if self.proc is None or self.proc.poll() is not None:

@@ -146,15 +146,17 @@ def bench_size(name: str, build: Path, args: argparse.Namespace, work: Path) -> 
 
             # repeated: warm up on the same set, then measure
             run_wrk(server.port, paths(repeated), args.connections, 2)
+            cpu = server.cpu_seconds()
             result = run_wrk(server.port, paths(repeated), args.connections, args.seconds)
-            row["repeated"] = summary(result)
+            row["repeated"] = summary(result, server.cpu_seconds() - cpu)
             # unique: texts no server has seen (each server its own range), warm-up apart
             base = 1_000_000 * (number + 1)
             warm = unique_queries(subjects, 4_000, seed=number + 7, start=base)
             run_wrk(server.port, paths(warm), args.connections, 2)
             fresh = unique_queries(subjects, per_run, seed=number + 11, start=base + 10_000)
+            cpu = server.cpu_seconds()
             result = run_wrk(server.port, paths(fresh), args.connections, args.seconds)
-            row["unique"] = summary(result)
+            row["unique"] = summary(result, server.cpu_seconds() - cpu)
             row["unique"]["texts_sent_twice"] = max(result.requests - per_run, 0)
             row["rss_mb"] = round(server.rss_mb())
         except (RuntimeError, TimeoutError, OSError, subprocess.SubprocessError) as err:
@@ -172,13 +174,14 @@ def bench_size(name: str, build: Path, args: argparse.Namespace, work: Path) -> 
     return out
 
 
-def summary(result: endpoints.LoadResult) -> dict[str, Any]:
+def summary(result: endpoints.LoadResult, cpu_s: float) -> dict[str, Any]:
     return {
         "rps": round(result.rps, 1),
         "p50_ms": round(result.p50_ms, 2),
         "p99_ms": round(result.p99_ms, 2),
         "requests": result.requests,
         "errors": result.errors,
+        "cpu_us_per_request": round(cpu_s / result.requests * 1e6) if result.requests else None,
     }
 
 
@@ -196,14 +199,18 @@ def markdown(records: list[dict[str, Any]], args: argparse.Namespace) -> str:
             return "-"
         if not m["requests"]:
             return "no answer within wrk's 10 s timeout"
-        return f"{m['rps']:,.0f} req/s, p50 {m['p50_ms']} / p99 {m['p99_ms']} ms"
+        cpu = m.get("cpu_us_per_request")
+        spent = f", {cpu:,} us CPU/req" if cpu else ""
+        return f"{m['rps']:,.0f} req/s, p50 {m['p50_ms']} / p99 {m['p99_ms']} ms{spent}"
 
     lines = [
         f"# Endpoint bench {records[0].get('run_at', '')}",
         "",
         f"`bench/serve.py`, wrk 2 threads x {args.connections} connections, "
         f"{args.seconds:.0f} s per mode and server, on a shared 2-core machine "
-        "(load average at start and end in the first row). Ratios: subdip serve / other.",
+        "(load average at start and end in the first row). Ratios: subdip serve / other. "
+        "CPU per request is the CPU time of the server's processes during the measured run "
+        "divided by the requests answered: what each server spends, whatever else runs.",
         "",
         "| | " + " | ".join(f"{r['size']} ({r['quads']:,} quads)" for r in records) + " |",
         "|---|" + "---|" * len(records),
@@ -228,6 +235,17 @@ def markdown(records: list[dict[str, Any]], args: argparse.Namespace) -> str:
                 )
                 + " |"
             )
+        lines.append(
+            f"| {mode}: oxigraph / subdip CPU per request | "
+            + " | ".join(
+                _ratio(
+                    (r.get("oxigraph serve", {}).get(mode) or {}).get("cpu_us_per_request"),
+                    (r.get("subdip serve", {}).get(mode) or {}).get("cpu_us_per_request"),
+                )
+                for r in records
+            )
+            + " |"
+        )
     lines.append(
         "| subdip serve start (prebuilt) | "
         + " | ".join(f"{r.get('subdip serve', {}).get('start_s', '-')} s" for r in records)

@@ -111,3 +111,25 @@ def test_in_a_web_worker(fixture_build, query: str, says: str) -> None:
         assert backend.query("ASK {}", timeout=5).body
     finally:
         backend.close()
+
+
+def test_the_engine_aborts_its_process_on_an_unorderable_sort() -> None:
+    """Why sorting queries run in a query process even in worker isolation
+    (``EmbeddedBackend.query``): no exception reaches Python, the process just ends. If a
+    new pyoxigraph sorts these values, this fails: the detour may then go."""
+    import signal
+    import subprocess
+    import sys
+
+    from unorderable import UNORDERABLE_QUERY
+
+    script = "import sys, pyoxigraph as ox; ox.Store().query(sys.stdin.read()).serialize()"
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        input=UNORDERABLE_QUERY,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == -signal.SIGABRT, done.stderr[-500:]
+    assert "total order" in done.stderr

@@ -40,6 +40,9 @@ REJECTED = {
     "SERVICE": "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }",
     "SERVICE SILENT lower case": "select * where { service silent <http://x/> { ?s ?p ?o } }",
     "SERVICE spelled with an escape": r"SELECT * WHERE { SERVI\u0043E <http://x/> { } }",
+    # a comment ends at a carriage return, as the engine reads it: what follows is query text
+    "SERVICE after a comment ended by CR": "SELECT * WHERE { # note\rSERVICE <http://x/> { } }",
+    "DELETE after a comment ended by CR": "ASK {} # note\rDELETE WHERE { ?s ?p ?o }",
     "brackets spelled with escapes": "ASK { " + r"\u007B" * 100 + " }",
     "INSERT DATA": "INSERT DATA { <http://a> <http://b> <http://c> }",
     "DELETE WHERE": "DELETE WHERE { ?s ?p ?o }",

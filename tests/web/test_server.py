@@ -24,6 +24,7 @@ import pytest
 from process_groups import stop_process_group
 from rdflib import Graph, URIRef
 from SPARQLWrapper import GET, JSON, POST, TURTLE, SPARQLWrapper
+from unorderable import UNORDERABLE_QUERY
 
 ID = "https://w3id.org/subdip/id/"
 SUBDIP = "https://w3id.org/subdip/ontology#"
@@ -133,6 +134,8 @@ def test_no_query_makes_the_server_connect_anywhere(server):
     queries = {
         f"SELECT * WHERE {{ SERVICE <{target}> {{ ?s ?p ?o }} }}": 400,
         f"SELECT * WHERE {{ SERVICE SILENT <{target}> {{ ?s ?p ?o }} }}": 400,
+        # the engine ends a comment at a carriage return: SERVICE after it is query text
+        f"SELECT * WHERE {{ # x\rSERVICE <{target}> {{ ?s ?p ?o }} }}": 400,
         f"SELECT * FROM <{target}> WHERE {{ ?s ?p ?o }}": 200,
         f"SELECT * FROM NAMED <{target}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}": 200,
         f"DESCRIBE <{target}>": 200,
@@ -289,10 +292,27 @@ def test_two_crashes_in_a_row_do_not_stop_the_service(server):
     assert "restarting" in Path(server.log_file).read_text(errors="replace")
 
 
-def test_queries_run_in_the_workers_no_query_processes(server):
+def test_queries_run_in_the_workers_beside_one_query_process_for_sorts(server):
     workers = _wait_for_workers(server, 2)
     for worker in workers:
-        assert _children(worker) == []
+        assert len(_children(worker)) == 1
+
+
+def test_a_sort_the_engine_cannot_do_costs_one_answer_not_a_worker(server):
+    """The engine aborts its process on this ORDER BY (test_engine_errors); the query runs in
+    a query process, so the client gets a 500 that says so, and the workers live on."""
+    workers = set(_wait_for_workers(server, 2))
+    for _ in range(3):  # repeated: no worker is lost to it, so granian never restarts
+        status, body = request(
+            server,
+            "GET",
+            "/sparql?query=" + quote(UNORDERABLE_QUERY),
+            headers={"Accept": "text/tab-separated-values"},
+        )
+        assert status == 500, body
+        assert b"the query engine failed on this query" in body
+        assert _answers_ask(server)
+    assert set(_wait_for_workers(server, 2)) == workers
 
 
 @pytest.fixture(scope="module")
@@ -474,10 +494,11 @@ def capped_server(fixture_build: Path, tmp_path_factory, spawn_server):
 
 @pytest.mark.slow
 def test_a_memory_hungry_query_ends_its_worker_not_the_machine(capped_server):
-    """Worker heap capped at 64 + 768 MiB: a query needing more (a sorted three-way cross
-    product, ~70 M solutions) fails to allocate; its worker dies and is replaced."""
+    """Worker heap capped at 64 + 768 MiB: a query needing more (the distinct solutions of a
+    three-way cross product, ~70 M) fails to allocate; its worker dies and is replaced."""
     workers = _wait_for_workers(capped_server, 2)
-    hog = "SELECT * { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?a ?i"
+    hog = "SELECT (COUNT(DISTINCT *) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+    time.sleep(6)  # settled workers (granian restarts everything if a fresh one dies)
     started = time.monotonic()
     try:
         status, _ = request(capped_server, "GET", "/sparql?query=" + quote(hog))
@@ -485,6 +506,22 @@ def test_a_memory_hungry_query_ends_its_worker_not_the_machine(capped_server):
         status = None  # the connection died with its worker
     # Not a 503 at the 60 s time limit: the allocation failed long before.
     assert status is None and time.monotonic() - started < 45
-    assert _answers_ask(capped_server)
+    deadline = time.monotonic() + 10
+    while not _answers_ask(capped_server):
+        assert time.monotonic() < deadline, "the service did not answer after the hog"
+        time.sleep(0.2)
     fresh = _wait_for_workers(capped_server, 2)
     assert len(set(workers) - set(fresh)) == 1  # the hog's worker was replaced
+
+
+@pytest.mark.slow
+def test_a_memory_hungry_sort_gets_503_from_its_query_process(capped_server):
+    """A sorting query runs in the worker's query process, capped at 64 MiB: sorting the
+    same cross product fails there, the client is told, and no worker is lost."""
+    workers = _wait_for_workers(capped_server, 2)
+    hog = "SELECT * { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?a ?i"
+    started = time.monotonic()
+    status, body = request(capped_server, "GET", "/sparql?query=" + quote(hog))
+    assert status == 503 and b"64 MiB" in body, body
+    assert time.monotonic() - started < 45
+    assert set(_wait_for_workers(capped_server, 2)) == set(workers)

@@ -3,7 +3,8 @@
 Queries run, by ``isolation``, in an :class:`~subdip.sparql.executor.ExecutorPool` (``process``:
 child processes, killed at the time limit) or in a :class:`~subdip.sparql.inworker.ThreadRunner`
 (``worker``: threads of this process, for a server whose watchdog replaces a worker whose query
-overran). Small fixed lookups (a resource's quads, graph names, counts) are quad-pattern scans
+overran; sorting queries still go to one query process, since the engine can abort on a
+sort). Small fixed lookups (a resource's quads, graph names, counts) are quad-pattern scans
 that cannot run away, so they use a read-only handle in the calling process.
 
 The pool, the runner and the handle are created lazily and per process id: a backend created
@@ -78,9 +79,9 @@ class EmbeddedBackend:
         with self._lock:
             self._check_pid()
             if self._pool is None:
-                self._pool = ExecutorPool(
-                    self.store_path, self.processes, memory_mib=self.memory_mib
-                )
+                # beside a web worker, the pool takes only the sorting queries: one process
+                size = self.processes if self.isolation == "process" else 1
+                self._pool = ExecutorPool(self.store_path, size, memory_mib=self.memory_mib)
             return self._pool
 
     @property
@@ -130,8 +131,13 @@ class EmbeddedBackend:
             formats=formats or FormatChoice(),
             max_result_bytes=max_result_bytes or self.max_result_bytes,
         )
-        if self.isolation == "worker":
+        if self.isolation == "worker" and "ORDER" not in info.keywords:
             return self.runner.run(job, timeout)
+        # A sorting query runs in a query process even beside a web worker: the engine aborts
+        # the whole process when ORDER BY meets values its comparison cannot order
+        # consistently (pyoxigraph 0.5 panics, "user-provided comparison function does not
+        # correctly implement a total order"; 48 mixed literals in VALUES are enough). In a
+        # query process that costs one answer (500), not the worker and its other requests.
         return self.pool.run(job, timeout)
 
     def describe_resource(self, iri: str, *, limit: int = 10_000) -> list[ox.Quad]:
@@ -160,8 +166,10 @@ class EmbeddedBackend:
         return int(next(iter(result))["n"].value)
 
     def start(self) -> None:
-        """Start the query processes (or threads) now, not on the first query (warm-up)."""
-        _ = self.runner if self.isolation == "worker" else self.pool
+        """Start the query processes and threads now, not on the first query (warm-up)."""
+        if self.isolation == "worker":
+            _ = self.runner
+        _ = self.pool
 
     def child_pids(self) -> list[int]:
         """Process ids of this process's query children (empty before the first query)."""

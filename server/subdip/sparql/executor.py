@@ -20,6 +20,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass
@@ -281,6 +282,8 @@ class _Child:
 
     def __init__(self, store_path: str, memory_mib: int) -> None:
         ours, theirs = socket.socketpair()
+        # What the process writes to stderr (a Rust panic's message) is read if it dies
+        self.stderr = tempfile.TemporaryFile()  # noqa: SIM115 (lives as long as the process)
         env = dict(os.environ)
         package_root = str(Path(__file__).resolve().parents[2])
         env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH")) if p)
@@ -295,11 +298,21 @@ class _Child:
             ],
             pass_fds=(theirs.fileno(),),
             stdin=subprocess.DEVNULL,
+            stderr=self.stderr,
             env=env,
             close_fds=True,
         )
         theirs.close()
         self.conn = Connection(ours.detach())
+
+    def last_words(self, limit: int = 65536) -> str:
+        """The end of what the process wrote to stderr (after it died: why it died)."""
+        try:
+            size = self.stderr.seek(0, os.SEEK_END)
+            self.stderr.seek(max(size - limit, 0))
+            return self.stderr.read().decode("utf-8", "replace")
+        except (OSError, ValueError):
+            return ""
 
     def kill(self) -> None:
         with contextlib.suppress(OSError):
@@ -308,6 +321,7 @@ class _Child:
             self.process.wait(timeout=5)
         with contextlib.suppress(OSError):
             self.conn.close()
+        self.stderr.close()
 
 
 class ExecutorPool:
@@ -390,8 +404,19 @@ class ExecutorPool:
             reply = pickle.loads(child.conn.recv_bytes())
         except (EOFError, OSError):
             self.stats["crashes"] += 1
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                child.process.wait(timeout=5)
+            said = child.last_words()
             self._replace(child)
             status = child.process.returncode
+            panic = _PANIC.search(said)
+            if panic is not None:  # the engine gave up on this query (a bug of the engine)
+                log.error("query process %s: the engine panicked: %s", child.process.pid, said)
+                raise ExecutorCrashed(
+                    f"the query engine failed on this query ({panic.group(1).strip()}); its "
+                    "query process was restarted",
+                    hint="change the query (for example what it sorts by); please report it",
+                ) from None
             if status == -signal.SIGABRT and self.memory_mib > 0:
                 log.warning("query process %s ran out of memory; replaced it", child.process.pid)
                 raise QueryOutOfMemory(
@@ -430,6 +455,8 @@ class ExecutorPool:
             self.close()
 
 
+#: How a Rust panic starts on stderr: ``thread 'x' (123) panicked at FILE:LINE:COL:\nMESSAGE``.
+_PANIC = re.compile(r"panicked at [^\n]*:\n([^\n]+)")
 _POSITION = re.compile(r"error at (\d+):(\d+):\s*", re.S)
 #: Plain-English sentences the engine's parser mixes into its list of expected tokens.
 _SENTENCE = re.compile(r"(?<![\w'\"])([A-Z][a-z]+(?: [\w-]+){2,})")

@@ -56,6 +56,7 @@ class QueryInfo:
     max_depth: int
     tokens: int
     keywords: frozenset[str] = field(default_factory=frozenset)
+    normal: str = ""  # the text with layout and comments normalised (see :func:`lex`)
 
 
 # --- lexer ----------------------------------------------------------------------------------
@@ -88,7 +89,7 @@ _LEXEME = re.compile(
     r"\s*(?!\s)(?:"
     + "|".join(
         (
-            r"(?P<comment>#[^\n]*)",
+            r"(?P<comment>#[^\r\n]*)",  # SPARQL: a comment ends at CR or LF
             r"(?P<open>[({\[])",
             r"(?P<close>[)}\]])",
             f"(?P<long>{_string(chr(34), True)}|{_string(chr(39), True)})",
@@ -130,21 +131,53 @@ def decode_codepoint_escapes(text: str) -> str:
 
 
 def tokenize(text: str, max_depth: int) -> list[Token]:
-    """Split a (codepoint-unescaped) query into the tokens the guard needs.
+    """Split a (codepoint-unescaped) query into the tokens the guard needs (see :func:`lex`)."""
+    return lex(text, max_depth)[0]
+
+
+_SPARQL_SPACE = " \t\r\n"  # the grammar's WS; other white space is an error for the engine
+
+
+def lex(text: str, max_depth: int) -> tuple[list[Token], str]:
+    """The tokens of a (codepoint-unescaped) query, and its normal form.
 
     One compiled expression finds each token (the scanning runs in the regular-expression
     engine, not character by character in Python: the guard runs on every query). Raises
     :class:`QueryRejected` as soon as nesting exceeds ``max_depth``, so a hostile input costs
     only the work up to that point.
+
+    The normal form is the text with each run of white space and comments between tokens
+    written as one space (none at either end), everything else byte for byte: queries that
+    differ only in layout and comments have the same normal form, and mean the same. A run
+    holding white space the grammar does not allow is kept as it is, so an invalid query
+    never shares its normal form with a valid one.
     """
     tokens: list[Token] = []
     append = tokens.append
-    depth = 0
+    pieces: list[str] = []
+    gap = keep = False
+    depth = pieces_end = scanned = 0
     for m in _LEXEME.finditer(text):
         kind = m.lastgroup
-        if kind is None or kind == "comment" or kind == "lang":
-            continue  # trailing white space; comments and language tags carry nothing
-        start = m.start(kind)
+        start = m.start(kind)  # type: ignore[arg-type]
+        scanned = m.end()
+        lexeme_start = start - 1 if kind == "pword" else start  # ':' is outside the group
+        if lexeme_start != m.start():
+            gap = True
+            if text[m.start() : lexeme_start].strip(_SPARQL_SPACE):
+                keep = True
+        if kind == "comment":
+            gap = True
+            continue
+        if keep:
+            pieces.append(text[pieces_end:lexeme_start])
+        elif gap and pieces:
+            pieces.append(" ")
+        gap = keep = False
+        pieces.append(text[lexeme_start : m.end()])
+        pieces_end = m.end()
+        if kind == "lang":
+            continue  # language tags matter to the normal form only
         if kind == "open":
             append(Token("open", m.group(kind), depth, start))
             depth += 1
@@ -163,12 +196,14 @@ def tokenize(text: str, max_depth: int) -> list[Token]:
         elif kind == "iri":
             append(Token("iri", m.group(kind)[1:-1], depth, start))
         elif kind == "pword":
-            append(Token("word", ":" + m.group(kind).rstrip("."), depth, start - 1))
+            append(Token("word", ":" + m.group(kind).rstrip("."), depth, lexeme_start))
         elif kind == "word":
             append(Token("word", m.group(kind).rstrip("."), depth, start))
         else:  # var, num, punct
             append(Token(kind, m.group(kind), depth, start))  # type: ignore[arg-type]
-    return tokens
+    if keep or text[scanned:].strip(_SPARQL_SPACE):  # trailing white space the grammar refuses
+        pieces.append(text[pieces_end:])
+    return tokens, "".join(pieces)
 
 
 # --- checks ---------------------------------------------------------------------------------
@@ -213,7 +248,7 @@ def _check_query(query: str, limits: GuardLimits) -> QueryInfo:
     text = decode_codepoint_escapes(query)
     if "\x00" in text:
         raise QueryRejected("the query escapes a NUL character", hint="remove \\u0000")
-    tokens = tokenize(text, limits.max_depth)
+    tokens, normal = lex(text, limits.max_depth)
     keywords = frozenset(t.text.upper() for t in tokens if t.kind == "word" and ":" not in t.text)
     _check_keywords(keywords)
     _check_prefixes(text, tokens)
@@ -232,6 +267,7 @@ def _check_query(query: str, limits: GuardLimits) -> QueryInfo:
         max_depth=max((t.depth + 1 for t in tokens if t.kind == "open"), default=0),
         tokens=len(tokens),
         keywords=keywords,
+        normal=normal,
     )
 
 

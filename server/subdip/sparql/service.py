@@ -39,12 +39,14 @@ class PreparedQuery:
     named_graphs: tuple[str, ...] | None
     formats: FormatChoice
     form: QueryForm | None
+    normal: str  # the query's normal form (layout and comments aside: the guard's lexer)
 
     @property
     def cache_key(self) -> tuple[object, ...]:
-        """What determines the answer within one build: the query text as the engine reads it
-        (after percent- and form-decoding), the protocol dataset and the negotiated formats."""
-        return ("sparql", self.query, self.default_graphs, self.named_graphs, self.formats)
+        """What determines the answer within one build: the query as the engine reads it,
+        layout and comments aside (the normal form), the protocol dataset and the negotiated
+        formats."""
+        return ("sparql", self.normal, self.default_graphs, self.named_graphs, self.formats)
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,7 @@ def prepare(
         named_graphs=tuple(parsed.named_graphs) if parsed.named_graphs is not None else None,
         formats=formats,
         form=info.form,
+        normal=info.normal,
     )
 
 
