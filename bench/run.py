@@ -465,7 +465,7 @@ def table(records: list[dict[str, Any]], args: argparse.Namespace) -> str:
             for r in records
         ],
     )
-    for stage_name in ("load", "validate", "reason", "write"):
+    for stage_name in ("load", "validate", "validate_cpu", "reason", "write"):
         add(f"subdip build: {stage_name} (s)", [_build_stage(r, stage_name) for r in records])
     add(
         "subdip build: total wall (s)", [_secs(r.get("build"), cap=args.build_cap) for r in records]

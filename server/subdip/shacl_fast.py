@@ -216,21 +216,34 @@ class Compiler:
             return "(" + "|".join(self.path(p) for p in self.items(alternative)) + ")"
         raise UnsupportedShape(f"path {node} is not a SHACL path the fast engine compiles")
 
-    def instance_of(self, var: str, cls: Node) -> str:
-        """A pattern true when ``var`` is a SHACL instance of ``cls``."""
+    def instance_of(self, var: str, cls: Node, *, bound: bool = False) -> str:
+        """A pattern true when ``var`` is a SHACL instance of ``cls``.
+
+        With ``bound`` (``var`` is bound when the pattern runs: inside ``EXISTS``), the classes
+        are a ``FILTER ... IN``: Oxigraph then looks up the node's types, where a ``VALUES``
+        block is joined with every instance of the classes once per node, which made nested
+        checks grow with the square of the data (2.0 s -> 1.1 s on 3 M triples for one check).
+        Unbound (a target, a ``MINUS``), ``VALUES`` looks each class up once."""
         classes = sorted(self.subclasses.get(cls, set()) | {cls}, key=str)
         if len(classes) == 1:
             return f"{var} <{RDF.type}> {_sparql(cls)} ."
         t = self.var("t")
-        return f"{var} <{RDF.type}> {t} . VALUES {t} {{ {' '.join(map(_sparql, classes))} }}"
+        listed = " ".join(map(_sparql, classes))
+        if bound:
+            return f"{var} <{RDF.type}> {t} FILTER({t} IN ({listed.replace(' ', ', ')}))"
+        return f"{var} <{RDF.type}> {t} . VALUES {t} {{ {listed} }}"
 
     # --- value-level constraints: an expression true when value ``v`` violates ----------------
 
-    def value_violations(self, shape: Node) -> Iterator[tuple[URIRef, str]]:
-        """(component, violation expression over ``{v}``) for each value-level constraint."""
+    def value_violations(
+        self, shape: Node, *, nested: bool = False
+    ) -> Iterator[tuple[URIRef, str]]:
+        """(component, violation expression over ``{v}``) for each value-level constraint
+        (``nested``: inside another constraint's ``EXISTS``, where ``{v}`` is bound)."""
         g = self.shapes
         for cls in g.objects(shape, SH["class"]):
-            yield SH.ClassConstraintComponent, f"NOT EXISTS {{ {self.instance_of('{v}', cls)} }}"
+            instance = self.instance_of("{v}", cls, bound=nested)
+            yield SH.ClassConstraintComponent, f"NOT EXISTS {{ {instance} }}"
         for datatype in g.objects(shape, SH.datatype):
             yield SH.DatatypeConstraintComponent, f"!({self.datatype_ok(datatype)})"
         for kind in g.objects(shape, SH.nodeKind):
@@ -305,7 +318,7 @@ class Compiler:
         parts: list[str] = []
         path = self.one(shape, SH.path)
         if path is None:
-            for _component, expression in self.value_violations(shape):
+            for _component, expression in self.value_violations(shape, nested=True):
                 parts.append(f"!({expression.replace('{v}', x)})")
             if self.one(shape, SH.minCount) is not None or any(
                 self.shapes.objects(shape, SH.qualifiedValueShape)
@@ -323,7 +336,7 @@ class Compiler:
 
     def property_conforms(self, shape: Node, path: str, x: str) -> Iterator[str]:
         g = self.shapes
-        for _component, expression in self.value_violations(shape):
+        for _component, expression in self.value_violations(shape, nested=True):
             v = self.var()
             yield f"NOT EXISTS {{ {x} {path} {v} FILTER({expression.replace('{v}', v)}) }}"
         for value in g.objects(shape, SH.hasValue):
