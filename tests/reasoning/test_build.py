@@ -398,3 +398,19 @@ def test_store_and_dataset_hold_the_same_quads(project, tmp_path, at_scale, blan
         any(isinstance(q.subject, ox.BlankNode) for q in stored if q.graph_name == asserted)
         is blank
     )
+
+
+def test_blank_node_labels_are_found_across_read_blocks(tmp_path):
+    """The check reads large files in 16 MB blocks: a label split by a block's end counts."""
+    from subdip.build import _labels_blank_nodes
+
+    block = 1 << 24
+    cases = {
+        b"x" * (block - 1) + b"_:b1": True,  # "_" ends the first block, ":" starts the next
+        b"x" * block + b"_:b1": True,
+        b"<http://e/a_b> <http://e/p:q> <http://e/c> .\n": False,
+    }
+    for text, expected in cases.items():
+        path = tmp_path / "data.nt"
+        path.write_bytes(text)
+        assert _labels_blank_nodes(path) is expected
