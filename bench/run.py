@@ -410,6 +410,18 @@ def _secs(stage_json: dict[str, Any] | None, key: str = "seconds", cap: float = 
     return f"{value:.2f} (CPU {used:.1f})" if isinstance(used, int | float) else f"{value:.2f}"
 
 
+def _match_cell(match: dict[str, Any] | None, left: str, right: str) -> str:
+    """A comparison of two inference sets (``fast``/``owlrl``/``common`` counts) as a cell."""
+    if not match:
+        return "-"
+    if match["equal"]:
+        return "yes"
+    return (
+        f"no: {match['fast'] - match['common']} only {left}, "
+        f"{match['owlrl'] - match['common']} only {right}"
+    )
+
+
 def _ratio(a: float | None, b: float | None) -> str:
     return f"{a / b:.2f}×" if a and b else "-"
 
@@ -484,17 +496,7 @@ def table(records: list[dict[str, Any]], args: argparse.Namespace) -> str:
         )
     add(
         "  build inferences == reference fast engine",
-        [
-            (
-                "yes"
-                if m["equal"]
-                else f"no: {m['fast'] - m['common']} only build, "
-                f"{m['owlrl'] - m['common']} only reference"
-            )
-            if (m := r.get("build_inference_match"))
-            else "-"
-            for r in records
-        ],
+        [_match_cell(r.get("build_inference_match"), "build", "reference") for r in records],
     )
     add(
         "subdip build: peak memory (MB)",
@@ -570,17 +572,7 @@ def table(records: list[dict[str, Any]], args: argparse.Namespace) -> str:
     )
     add(
         "  fast == owlrl (filtered inferences)",
-        [
-            (
-                "yes"
-                if m["equal"]
-                else f"no: {m['fast'] - m['common']} only fast, "
-                f"{m['owlrl'] - m['common']} only owlrl"
-            )
-            if (m := r.get("inference_match"))
-            else "-"
-            for r in records
-        ],
+        [_match_cell(r.get("inference_match"), "fast", "owlrl") for r in records],
     )
     cq_names = sorted(
         {
