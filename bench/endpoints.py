@@ -139,6 +139,10 @@ class Server:
                 members.append(entry)
         return members
 
+    def pids(self) -> list[int]:
+        """Process ids of the server's process group."""
+        return [int(entry.name) for entry in self._group()]
+
     def rss_mb(self) -> float:
         """Resident memory of the server's process group, in MB."""
         total = 0
@@ -332,8 +336,16 @@ def oxigraph_location(dataset_nq: Path, location: Path) -> float:
     return time.perf_counter() - started
 
 
-def servers(build_dir: Path, oxigraph_dir: Path, include_rdflib: bool) -> list[Server]:
-    """The three servers, each on a free loopback port, over the same dataset."""
+#: Name of the reference Python endpoint (``raw_wsgi.py``) in the tables.
+FLOOR = "raw WSGI floor"
+
+
+def servers(
+    build_dir: Path, oxigraph_dir: Path, include_rdflib: bool, *, include_floor: bool = False
+) -> list[Server]:
+    """The servers, each on a free loopback port, over the same dataset: subdip, Oxigraph,
+    rdflib-endpoint and (``include_floor``) ``raw_wsgi.py``, the least a Python endpoint
+    under granian spends."""
     subdip_port, ox_port, rdf_port = free_port(), free_port(), free_port()
     found = [
         Server(
@@ -367,6 +379,31 @@ def servers(build_dir: Path, oxigraph_dir: Path, include_rdflib: bool) -> list[S
             ox_port,
         ),
     ]
+    if include_floor:
+        floor_port = free_port()
+        found.append(
+            Server(
+                FLOOR,
+                [
+                    str(VENV_BIN / "granian"),
+                    "--interface",
+                    "wsgi",
+                    "--workers",
+                    "2",
+                    "--blocking-threads",
+                    "1",
+                    "--no-ws",
+                    "--port",
+                    str(floor_port),
+                    "--working-dir",
+                    str(Path(__file__).resolve().parent),
+                    "raw_wsgi:app",
+                ],
+                "/sparql",
+                floor_port,
+                env={"STORE": str(build_dir / "store")},
+            )
+        )
     if include_rdflib:
         found.append(
             Server(

@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import cpu_parts
 import endpoints
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -129,7 +130,8 @@ def bench_size(name: str, build: Path, args: argparse.Namespace, work: Path) -> 
     include_rdflib = out["quads"] <= args.rdflib_max
     answers: dict[str, list[int | str]] = {}
     per_run = args.unique_per_server
-    for number, server in enumerate(endpoints.servers(build, ox_dir, include_rdflib)):
+    servers = endpoints.servers(build, ox_dir, include_rdflib, include_floor=args.floor)
+    for number, server in enumerate(servers):
         row: dict[str, Any] = {}
         out[server.name] = row
         try:
@@ -154,9 +156,19 @@ def bench_size(name: str, build: Path, args: argparse.Namespace, work: Path) -> 
             warm = unique_queries(subjects, 4_000, seed=number + 7, start=base)
             run_wrk(server.port, paths(warm), args.connections, 2)
             fresh = unique_queries(subjects, per_run, seed=number + 11, start=base + 10_000)
+            recording = (
+                cpu_parts.Recording(server.pids(), work / f"perf-{number}.data")
+                if args.perf
+                else None
+            )
             cpu = server.cpu_seconds()
             result = run_wrk(server.port, paths(fresh), args.connections, args.seconds)
             row["unique"] = summary(result, server.cpu_seconds() - cpu)
+            if recording is not None:
+                spent = row["unique"]["cpu_us_per_request"] or 0
+                row["unique"]["cpu_parts_us"] = {
+                    part: round(share * spent) for part, share in recording.stop().items()
+                }
             row["unique"]["texts_sent_twice"] = max(result.requests - per_run, 0)
             row["rss_mb"] = round(server.rss_mb())
         except (RuntimeError, TimeoutError, OSError, subprocess.SubprocessError) as err:
@@ -189,6 +201,13 @@ def _ratio(a: float | None, b: float | None) -> str:
     return f"{a / b:.2f}x" if a and b else "-"
 
 
+def _parts(row: dict[str, Any]) -> str:
+    parts = (row.get("unique") or {}).get("cpu_parts_us")
+    if not parts:
+        return "-"
+    return ", ".join(f"{name} {us}" for name, us in sorted(parts.items(), key=lambda x: -x[1]))
+
+
 def markdown(records: list[dict[str, Any]], args: argparse.Namespace) -> str:
     def cell(r: dict[str, Any], server: str, mode: str) -> str:
         row = r.get(server, {})
@@ -218,12 +237,15 @@ def markdown(records: list[dict[str, Any]], args: argparse.Namespace) -> str:
         + " | ".join(f"{r['loadavg_start'][0]} / {r['loadavg_end'][0]}" for r in records)
         + " |",
     ]
+    servers = ["subdip serve", "oxigraph serve", "rdflib-endpoint"]
+    if any(endpoints.FLOOR in r for r in records):
+        servers.append(endpoints.FLOOR)
     for mode in ("repeated", "unique"):
-        for server in ("subdip serve", "oxigraph serve", "rdflib-endpoint"):
+        for server in servers:
             lines.append(
                 f"| {mode}: {server} | " + " | ".join(cell(r, server, mode) for r in records) + " |"
             )
-        for other in ("oxigraph serve", "rdflib-endpoint"):
+        for other in servers[1:]:
             lines.append(
                 f"| **{mode}: subdip / {other}** | "
                 + " | ".join(
@@ -246,6 +268,13 @@ def markdown(records: list[dict[str, Any]], args: argparse.Namespace) -> str:
             )
             + " |"
         )
+    for server in servers:
+        if any("cpu_parts_us" in (r.get(server, {}).get("unique") or {}) for r in records):
+            lines.append(
+                f"| unique: {server}, CPU us per request by part | "
+                + " | ".join(_parts(r.get(server, {})) for r in records)
+                + " |"
+            )
     lines.append(
         "| subdip serve start (prebuilt) | "
         + " | ".join(f"{r.get('subdip serve', {}).get('start_s', '-')} s" for r in records)
@@ -278,6 +307,17 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "subdip-serve")
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--floor",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also measure raw_wsgi.py, the least a Python endpoint under granian spends",
+    )
+    parser.add_argument(
+        "--perf",
+        action="store_true",
+        help="split each server's CPU per unique request by part with perf (Linux, root)",
+    )
     parser.add_argument("--render", type=Path, help="only rewrite the table of a results .json")
     args = parser.parse_args(argv)
     if args.render:
@@ -288,6 +328,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--builds is needed")
     if not shutil.which("wrk"):
         parser.error("wrk is needed (apt-get install wrk)")
+    if args.perf and not cpu_parts.available():
+        parser.error("--perf needs perf (apt-get install linux-perf)")
     args.work.mkdir(parents=True, exist_ok=True)
     records = []
     for item in args.builds.split(","):

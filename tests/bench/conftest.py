@@ -60,3 +60,9 @@ def run_module(generate: ModuleType, endpoints_module: ModuleType) -> ModuleType
     sys.modules.setdefault("generate", generate)
     sys.modules.setdefault("endpoints", endpoints_module)
     return _load("run")
+
+
+@pytest.fixture(scope="session")
+def cpu_parts() -> ModuleType:
+    """bench/cpu_parts.py as a module."""
+    return _load("cpu_parts")

@@ -67,6 +67,7 @@ def test_the_replacement_waits_for_the_other_requests_then_exits():
         in_flight,
         max_wait=10,
         settle=0.05,
+        min_lifetime=0,  # the module may have been imported a moment ago
         exit=lambda code: exits.append((code, time.monotonic())),
     )
     request = threading.Thread(target=in_flight, args=({}, lambda *a: None))

@@ -67,9 +67,11 @@ class Replacement:
         *,
         max_wait: float,
         settle: float = 0.3,
+        min_lifetime: float = MIN_LIFETIME,
         exit: Callable[[int], Any] = os._exit,
     ) -> None:
         self.in_flight = in_flight
+        self.min_lifetime = min_lifetime
         self.max_wait = max_wait
         self.settle = settle
         self.exit = exit
@@ -95,7 +97,7 @@ class Replacement:
                     break
             else:
                 time.sleep(0.02)
-        time.sleep(max(0.0, _STARTED + MIN_LIFETIME - time.monotonic()))
+        time.sleep(max(0.0, _STARTED + self.min_lifetime - time.monotonic()))
         log.warning("worker %d: a query overran its time limit; replacing the worker", os.getpid())
         for handler in logging.getLogger().handlers:
             handler.flush()
