@@ -606,14 +606,17 @@ def build(
     disk: _DiskLoader | None = None
     try:
         if engine != "owlrl" and _data_bytes(inputs.data) >= SCALE_BYTES:
+            memory, data_graph, size = _load_at_scale(inputs.data, timings, started)
+            progress_note(progress, f"{size:,} triples")
+            step(STAGES[1])
+            # forked before the on-disk store starts: the child then holds no copy of
+            # RocksDB's loading buffers (pages the parent rewrites stay the child's), and no
+            # thread runs while it forks
+            child = _ValidationChild(memory, ontology, links)
             if _direct_files(inputs.data):  # the store fills from the files meanwhile
                 disk = _DiskLoader(tmp / STORE_DIR)
                 for path in inputs.data:
                     disk.load(path, ox.RdfFormat.N_TRIPLES, ox.NamedNode(str(GRAPH_ASSERTED)))
-            memory, data_graph, size = _load_at_scale(inputs.data, timings, started)
-            progress_note(progress, f"{size:,} triples")
-            step(STAGES[1])
-            child = _ValidationChild(memory, ontology, links)
         else:
             data = loading.load_graph(inputs.data)
             data_graph, size = data.graph, len(data.graph)
