@@ -6,7 +6,8 @@ Each DIR is a finished build artefact (``subdip build --out DIR``; ``bench/run.p
 ``bench/stages.py build`` write them for synthetic sizes). For each size, three servers hold the
 same ``dataset.nq``: ``subdip serve --no-build`` (defaults: granian, 2 workers), ``oxigraph
 serve-read-only --union-default-graph`` (a store loaded from the dataset with the ``oxigraph``
-CLI) and rdflib-endpoint. ``wrk`` (2 threads, ``--connections``, ``--seconds``) sends:
+CLI), rdflib-endpoint and ``raw_wsgi.py`` (the least a Python endpoint under granian spends;
+``--no-floor`` skips it). ``wrk`` (2 threads, ``--connections``, ``--seconds``) sends:
 
 - **repeated**: a fixed set of 200 lookups, round robin (what a response cache is for);
 - **unique**: no query text twice in the run (every request names other variables, and
@@ -17,6 +18,9 @@ description, its description joined with the labels of what it points to, what p
 (``LIMIT 50``), its labels. Before the load, 24 of them go to every server and the row counts
 are compared. Start time: from spawning ``subdip serve`` on the prebuilt artefact to its first
 answer (the second start: the ontology page and VoID counts are cached by then).
+
+``--perf`` splits each server's CPU per unique request by part (engine, Python interpreter, C
+library, kernel, HTTP server) with ``perf record`` (:mod:`cpu_parts`).
 
 Writes ``bench/results/<date>-<time>-serve.md`` and ``.json``. The machine may be shared: the load
 average at start and end is recorded, and only ratios within one size's run mean anything.

@@ -53,6 +53,31 @@ def test_an_overrun_is_a_503_and_is_reported_once(fixture_build):
         runner.close()
 
 
+def test_a_query_no_thread_could_take_is_busy_not_an_overrun(fixture_build):
+    reported: list[float] = []
+    runner = ThreadRunner(fixture_build / "store", 1, on_overrun=lambda: reported.append(1.0))
+    slow_errors: list[BaseException] = []
+
+    def occupy() -> None:
+        try:
+            runner.run(job(SLOW), 0.5)
+        except QueryTimeout as err:
+            slow_errors.append(err)
+
+    try:
+        occupier = threading.Thread(target=occupy)
+        occupier.start()
+        time.sleep(0.1)  # the only query thread is now in SLOW
+        with pytest.raises(QueryTimeout, match="busy"):
+            runner.run(job("ASK {}"), 0.05)
+        assert runner.stats["busy"] == 1 and reported == []  # waiting is not overrunning
+        occupier.join()
+        assert len(slow_errors) == 1 and "time limit" in str(slow_errors[0])
+        assert len(reported) == 1 and runner.stats["timeouts"] == 1
+    finally:
+        runner.close()
+
+
 def test_the_replacement_waits_for_the_other_requests_then_exits():
     release = threading.Event()
     exits: list[tuple[int, float]] = []
