@@ -9,6 +9,8 @@ not redone.
 
 from __future__ import annotations
 
+import functools
+import gc
 import hashlib
 import json
 import logging
@@ -22,7 +24,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 import pyoxigraph as ox
 from rdflib import RDF, Graph, URIRef
@@ -567,6 +569,34 @@ def _validate_at_scale(memory: ox.Store, ontology: Graph, links: Graph) -> Any:
             memory.remove(q)
 
 
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _cycle_collector_paused(work: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Run ``work`` with Python's cycle collector off, and restore it however ``work`` ends.
+
+    A build allocates tens of millions of containers that never form cycles (the reasoner's
+    fact tuples and per-subject index sets, the terms read back from Oxigraph) and frees them by
+    reference counting; the collector would only walk them again and again. At 1 M triples it
+    spent 2.5 s of the build process's 29 s of CPU doing so (counted with ``gc.callbacks``), the
+    reasoning stage most. The forked validation child inherits the setting.
+    """
+
+    @functools.wraps(work)
+    def paused(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return work(*args, **kwargs)
+        finally:
+            if was_enabled:
+                gc.enable()
+
+    return paused
+
+
+@_cycle_collector_paused
 def build(
     *,
     data_paths: Iterable[Path] | None = None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import io
 import json
@@ -260,6 +261,28 @@ def test_progress_is_shown_on_a_terminal_only(project, tmp_path, monkeypatch):
     quiet = io.StringIO()  # not a terminal: the reporter stays silent
     build(out=tmp_path / "b2", engine="fast", progress=progress.Reporter(quiet, total=3))
     assert quiet.getvalue() == ""
+
+
+def test_cycle_collector_is_off_while_building_and_restored_after(project, tmp_path):
+    seen: list[bool] = []
+
+    def record(_stage: str) -> None:
+        seen.append(gc.isenabled())
+
+    assert gc.isenabled()
+    build(out=tmp_path / "build", engine="fast", progress=record)
+    assert seen and not any(seen), seen
+    assert gc.isenabled()
+    gc.disable()
+    try:  # a caller that had it off keeps it off
+        build(out=tmp_path / "build", engine="fast", force=True)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    break_the_data(project)
+    with pytest.raises(NotConformingError):
+        build(out=tmp_path / "other", engine="fast", progress=record)
+    assert gc.isenabled(), "a failed build left the collector off"
 
 
 @pytest.mark.parametrize("engine", ["fast", "owlrl"])
