@@ -10,7 +10,7 @@ questions on the built store (pyoxigraph) and on rdflib; the endpoint throughput
 latency of `subdip serve`, `oxigraph serve` and rdflib-endpoint on the same lookup queries, and
 their start times. Each stage runs in its own child process (its peak memory is its own) under
 a time cap; a stage beyond the cap is reported as "> cap". Results: a table on stdout and
-bench/results/<date>-<sizes>.md and .json, with the machine's description.
+bench/results/<date>-<time>-<sizes>.md and .json, with the machine's description.
 """
 
 from __future__ import annotations
@@ -861,7 +861,7 @@ def main(argv: list[str] | None = None) -> int:
     summary = targets_text(records)
     print("\n" + text + "\n\n" + summary)
     args.out.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(UTC).strftime("%Y-%m-%d")
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d-%H%M")  # a second run that day keeps the first
     name = f"{stamp}-{args.sizes.replace(',', '-')}"
     markdown(args.out / f"{name}.md", records, info, args)
     (args.out / f"{name}.json").write_text(
