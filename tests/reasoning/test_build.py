@@ -18,7 +18,7 @@ from subdip import progress
 from subdip.build import build
 from subdip.cli import main
 from subdip.errors import BuildError, NotConformingError, UsageError
-from subdip.namespaces import GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_LINKS, GRAPH_ONTOLOGY
+from subdip.namespaces import GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_LINKS, GRAPH_ONTOLOGY, SUBDIP
 from subdip.store import artefact_ready, graph_from_store, open_store, read_report
 
 GRAPHS = {
@@ -407,20 +407,30 @@ def test_large_ntriples_input_fills_the_store_from_the_file(project, tmp_path, a
 def test_store_and_dataset_hold_the_same_quads(project, tmp_path, at_scale, blank):
     """Turtle data goes to the store through the in-memory copy: as a file of triples when
     the asserted graph has no blank node, else as quads (a bulk load renames blank nodes, so
-    the store and dataset.nq would name them differently and inferences would lose them)."""
+    the store and dataset.nq would name them differently and inferences would lose them).
+    The inferred graph follows the same rule: an inference about a blank node (here its
+    type from partyTo's domain) names the node the asserted graph names."""
     if blank:
         (project / "data" / "blank.ttl").write_text(
-            "[] <http://www.w3.org/2000/01/rdf-schema#comment> 'anonymous' .\n", encoding="utf-8"
+            "[] <http://www.w3.org/2000/01/rdf-schema#comment> 'anonymous' ;\n"
+            "   <https://w3id.org/subdip/ontology#partyTo> <https://w3id.org/subdip/id/x> .\n",
+            encoding="utf-8",
         )
     build(out=tmp_path / "b", engine="fast")
     store = open_store(tmp_path / "b")
     stored = set(store.quads_for_pattern(None, None, None))
     assert stored == _quads(tmp_path / "b" / "dataset.nq")
     asserted = ox.NamedNode(str(GRAPH_ASSERTED))
-    assert (
-        any(isinstance(q.subject, ox.BlankNode) for q in stored if q.graph_name == asserted)
-        is blank
-    )
+    inferred = ox.NamedNode(str(GRAPH_INFERRED))
+    blanks = {q.subject for q in stored if q.graph_name == asserted}
+    blanks = {b for b in blanks if isinstance(b, ox.BlankNode)}
+    assert bool(blanks) is blank
+    typed = {
+        q.subject
+        for q in stored
+        if q.graph_name == inferred and q.object == ox.NamedNode(f"{SUBDIP}Actor")
+    }
+    assert (blanks & typed) == blanks
 
 
 def test_blank_node_labels_are_found_across_read_blocks(tmp_path):
