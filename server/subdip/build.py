@@ -119,7 +119,9 @@ def input_hash(inputs: Inputs, engine: str) -> str:
         except ValueError:
             name = str(path.resolve())
         digest.update(name.encode("utf-8") + b"\0")
-        digest.update(path.read_bytes())
+        with path.open("rb") as f:  # in blocks: a 10 M-triple file is 1.5 GB
+            for block in iter(lambda: f.read(1 << 20), b""):
+                digest.update(block)
         digest.update(b"\0")
     digest.update(f"subdip {__version__}; engine {engine}".encode())
     return digest.hexdigest()
@@ -134,7 +136,15 @@ _OX_FORMATS = {
 
 
 def _labels_blank_nodes(path: Path) -> bool:
-    """Whether ``_:`` occurs in the file, read in blocks (a 10 M-triple file is 1.4 GB)."""
+    """Whether ``_:`` occurs in the file, read in blocks (a 10 M-triple file is 1.4 GB); the
+    answer is kept while the file's size and modification time stay the same (a build asks
+    twice: which loader to use, and whether the store can load the file itself)."""
+    stat = path.stat()
+    return _scan_for_blank_labels(path.resolve(), stat.st_size, stat.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=64)
+def _scan_for_blank_labels(path: Path, _size: int, _mtime_ns: int) -> bool:
     block, tail = 1 << 24, b""
     with path.open("rb") as f:
         while chunk := f.read(block):
