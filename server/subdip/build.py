@@ -21,6 +21,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -310,10 +311,10 @@ def _add_inferred(
     *,
     memory: ox.Store,
     disk: _DiskLoader,
-    dumped: int,
+    dumped: Future[None],
 ) -> None:
     """Write ``new`` to ``part`` (N-Quads, inferred graph), into the on-disk store and, once
-    the dataset is dumped (job ``dumped``), into the in-memory store; ``new`` is emptied.
+    the dataset is dumped (``dumped``), into the in-memory store; ``new`` is emptied.
 
     The quads are streamed, never held as a list: at 10 M triples 4.6 M ``ox.Quad`` objects
     took 2.6 GB, the build's peak. Both stores then load the file in Rust. A bulk load renames
@@ -325,14 +326,21 @@ def _add_inferred(
         listed = [ox.Quad(s, p, o, graph) for s, p, o in new]
         ox.serialize(listed, str(part), ox.RdfFormat.N_QUADS)
         disk.extend(listed)
-        disk.wait(dumped)
+        _wait_for_dump(dumped)
         memory.extend(listed)
         return
     ox.serialize((ox.Quad(s, p, o, graph) for s, p, o in new), str(part), ox.RdfFormat.N_QUADS)
     new.clear()  # its terms are garbage from here on (the caller holds the only other reference)
     disk.load(part, ox.RdfFormat.N_QUADS)
-    disk.wait(dumped)  # read and dumped before the inferences join the in-memory store
+    _wait_for_dump(dumped)  # read and dumped before the inferences join the in-memory store
     memory.bulk_load(path=str(part), format=ox.RdfFormat.N_QUADS)
+
+
+def _wait_for_dump(dumped: Future[None]) -> None:
+    try:
+        dumped.result()
+    except (OSError, ValueError) as err:
+        raise BuildError(f"cannot write {DATASET_FILE}: {err}") from err
 
 
 def _write_artefact(
@@ -365,6 +373,10 @@ def _write_artefact(
     dataset = target / DATASET_FILE
     direct = disk is not None  # the asserted graph is on its way to the store from the files
     disk = disk or _DiskLoader(target / STORE_DIR)
+    # dataset.nq is dumped in a thread of its own, not queued behind the store's bulk loads:
+    # the reasoner's output then joins the in-memory store (and its statistics are taken)
+    # while RocksDB is still writing (Oxigraph dumps without the GIL)
+    dumper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="subdip-dump")
     try:
         added = [*quads(ontology, GRAPH_ONTOLOGY), *quads(links, GRAPH_LINKS)]
         memory.extend(added)
@@ -381,7 +393,7 @@ def _write_artefact(
                 lambda: disk.store.bulk_extend(memory.quads_for_pattern(None, None, None, asserted))
             )
         disk.extend(added)
-        dumped = disk.run(lambda: memory.dump(str(dataset), ox.RdfFormat.N_QUADS))
+        dumped = dumper.submit(memory.dump, str(dataset), ox.RdfFormat.N_QUADS)
         new, derived, dropped = _reason(memory, ontology, data, engine, timings)
         started = time.perf_counter()
         part = target / "inferred.nq"
@@ -396,6 +408,8 @@ def _write_artefact(
     except BaseException:
         disk.abandon()
         raise
+    finally:
+        dumper.shutdown(wait=True)  # never leave it writing into a folder about to be removed
     disk.close()
     with dataset.open("ab") as head, part.open("rb") as tail:
         shutil.copyfileobj(tail, head)

@@ -378,6 +378,26 @@ def test_a_failing_validation_process_fails_the_build(project, tmp_path, at_scal
     assert sorted(p.name for p in tmp_path.iterdir()) == ["build", "project"]
 
 
+@pytest.mark.parametrize("scale", [False, True])
+def test_a_failing_dump_fails_the_build_and_keeps_the_artefact(
+    project, tmp_path, monkeypatch, scale, request
+):
+    """dataset.nq is written in a thread of its own: its failure (here, a folder that does
+    not exist) must still be a BuildError naming the file, with nothing left behind."""
+    import subdip.build
+
+    if scale:
+        request.getfixturevalue("at_scale")
+    out = tmp_path / "build"
+    build(out=out, engine="fast")
+    before = fingerprint(out)
+    monkeypatch.setattr(subdip.build, "DATASET_FILE", "absent/dataset.nq")
+    with pytest.raises(BuildError, match=r"cannot write absent/dataset\.nq"):
+        build(out=out, engine="fast", force=True)
+    assert fingerprint(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["build", "project"]
+
+
 def _quads(path: Path) -> set[ox.Quad]:
     return set(ox.parse(path=str(path), format=ox.RdfFormat.N_QUADS))
 
