@@ -365,8 +365,8 @@ def _write_artefact(
     on-disk store while the inferences are computed; the inferred graph is then appended to
     both (``_add_inferred``: blank nodes never pass through a file, a bulk load would rename
     them). Only then is the forked validation (``validated``) waited for: the artefact is in a
-    temporary folder that is dropped if the data does not conform, so nothing
-    on the critical path waits for validation but the final swap. owlrl works on the rdflib
+    temporary folder that is dropped if the data does not conform, so nothing on the critical
+    path waits for validation but the final swap. owlrl works on the rdflib
     graphs; the fast engine reads the data from Oxigraph, so at scale no data triple ever
     becomes an rdflib object.
     """
