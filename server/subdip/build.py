@@ -352,27 +352,26 @@ def _write_artefact(
     links: Graph,
     engine: str,
     timings: dict[str, float],
-    validated: _ValidationChild | None = None,
-    disk: _DiskLoader | None = None,
+    validated: _Forked | None = None,
+    stored: _Forked | None = None,
 ) -> dict[str, Any]:
     """Reason and write store/ and dataset.nq into ``target``; return the report's parts.
 
     The dataset is assembled in ``memory``, an in-memory Oxigraph store that already holds the
-    asserted graph (reading quads back from RocksDB costs about 15 times more). ``disk``, if
-    given, is the on-disk store's loader, already filling the asserted graph from the data
-    files; otherwise the asserted graph is copied to it from ``memory``. The ontology and
-    links graphs are dumped with the asserted one to ``dataset.nq`` and copied into the
-    on-disk store while the inferences are computed; the inferred graph is then appended to
-    both (``_add_inferred``: blank nodes never pass through a file, a bulk load would rename
-    them). Only then is the forked validation (``validated``) waited for: the artefact is in a
-    temporary folder that is dropped if the data does not conform, so nothing on the critical
-    path waits for validation but the final swap. owlrl works on the rdflib
-    graphs; the fast engine reads the data from Oxigraph, so at scale no data triple ever
-    becomes an rdflib object.
+    asserted graph (reading quads back from RocksDB costs about 15 times more). ``stored``, if
+    given, is the child process filling the on-disk store's asserted graph from the data files
+    (``_fill_store``); the store is opened here once it is done, after reasoning. Otherwise the
+    asserted graph is copied to the store from ``memory``, and the ontology and links graphs
+    follow, while the inferences are computed. They are dumped with the asserted one to
+    ``dataset.nq``; the inferred graph is then appended to both (``_add_inferred``: blank nodes
+    never pass through a file, a bulk load would rename them). Only then is the forked
+    validation (``validated``) waited for: the artefact is in a temporary folder that is dropped
+    if the data does not conform, so nothing on the critical path waits for validation but the
+    final swap. owlrl works on the rdflib graphs; the fast engine reads the data from Oxigraph,
+    so at scale no data triple ever becomes an rdflib object.
     """
     dataset = target / DATASET_FILE
-    direct = disk is not None  # the asserted graph is on its way to the store from the files
-    disk = disk or _DiskLoader(target / STORE_DIR)
+    disk = None if stored is not None else _DiskLoader(target / STORE_DIR)
     # dataset.nq is dumped in a thread of its own, not queued behind the store's bulk loads:
     # the reasoner's output then joins the in-memory store (and its statistics are taken)
     # while RocksDB is still writing (Oxigraph dumps without the GIL)
@@ -381,21 +380,30 @@ def _write_artefact(
         added = [*quads(ontology, GRAPH_ONTOLOGY), *quads(links, GRAPH_LINKS)]
         memory.extend(added)
         asserted = ox.NamedNode(str(GRAPH_ASSERTED))
-        if not direct and not _has_blank_nodes(memory, asserted):
+        if disk is not None and not _has_blank_nodes(memory, asserted):
             # through a file Oxigraph parses without the GIL (nothing for it to rename)
             triples = target / "asserted.nt"
             disk.run(lambda: memory.dump(str(triples), ox.RdfFormat.N_TRIPLES, from_graph=asserted))
             disk.load(triples, ox.RdfFormat.N_TRIPLES, asserted)
             disk.run(triples.unlink)
-        elif not direct:  # as quads: a bulk load of a file would rename its blank nodes
+        elif disk is not None:  # as quads: a bulk load of a file would rename its blank nodes
             # (the iterator is made in the loader's thread: pyoxigraph's are bound to theirs)
-            disk.run(
-                lambda: disk.store.bulk_extend(memory.quads_for_pattern(None, None, None, asserted))
+            loader = disk
+            loader.run(
+                lambda: loader.store.bulk_extend(
+                    memory.quads_for_pattern(None, None, None, asserted)
+                )
             )
-        disk.extend(added)
+        if disk is not None:
+            disk.extend(added)
         dumped = dumper.submit(memory.dump, str(dataset), ox.RdfFormat.N_QUADS)
         new, derived, dropped = _reason(memory, ontology, data, engine, timings)
         started = time.perf_counter()
+        if stored is not None:  # the asserted graph is in the store: open it for the others
+            stored.result()
+            timings["store"] = stored.seconds
+            disk = _DiskLoader(target / STORE_DIR)
+            disk.extend(added)
         part = target / "inferred.nq"
         inferred = len(new)  # distinct by construction; the other graphs are counted
         _add_inferred(new, part, memory=memory, disk=disk, dumped=dumped)
@@ -406,7 +414,8 @@ def _write_artefact(
         }
         statistics = _statistics(memory)
     except BaseException:
-        disk.abandon()
+        if disk is not None:
+            disk.abandon()
         raise
     finally:
         dumper.shutdown(wait=True)  # never leave it writing into a folder about to be removed
@@ -502,51 +511,61 @@ def _load_at_scale(
     return memory, axioms, size
 
 
-class _ValidationChild:
-    """Validates the in-memory store in a forked process while the parent reasons.
+class _Forked:
+    """Runs ``target(*args)`` in a child process while the parent goes on, and hands back its
+    result.
 
-    Why a process: validation (Oxigraph queries) and the fast reasoner (Python) each keep one
-    core busy, and pyoxigraph holds the GIL while it evaluates, so threads cannot overlap them.
-    A forked child sees the loaded store without copying it (the pages are shared until the
-    parent writes; the parent only appends to it), so memory grows by what the parent adds, not
-    by a second store. The child sends back the ``ValidationResult`` (its report graph as
-    N-Triples) or the exception it raised. Where ``fork`` is unavailable the validation runs
-    in the parent, before reasoning, as before.
+    Why a process: Oxigraph's queries and bulk loads, and the fast reasoner (Python), each keep
+    a core busy, and pyoxigraph holds the GIL while it evaluates a query, so threads cannot
+    overlap them. A forked child (``start="fork"``) sees the parent's memory (an in-memory
+    store loaded before the fork) without copying it: pages are shared until the parent
+    writes, and the parent only appends. A spawned child (``"spawn"``) starts a fresh
+    interpreter: for work that runs Oxigraph's own threads (a bulk load), which a forked child
+    cannot use once the parent has used them (it waits for threads that were not copied).
+    The child sends back what ``target`` returned (it must pickle) or the exception it raised.
+    Where the start method is unavailable ``target`` runs here, at once.
     """
 
-    def __init__(self, memory: ox.Store, ontology: Graph, links: Graph) -> None:
+    def __init__(
+        self,
+        target: Callable[..., Any],
+        args: tuple[Any, ...],
+        *,
+        what: str,
+        hint: str,
+        start: str = "fork",
+    ) -> None:
         import multiprocessing
 
+        self._what, self._hint = what, hint
         self._process: Any = None
         self._result: Any = None
-        #: how long the validation took, and its CPU seconds (known once ``result`` returned)
+        #: how long ``target`` took, and its CPU seconds (known once ``result`` returned)
         self.seconds = self.cpu = 0.0
-        if "fork" not in multiprocessing.get_all_start_methods():
+        if start not in multiprocessing.get_all_start_methods():
             started, cpu = time.perf_counter(), time.process_time()
-            self._result = ("ok", _validate_at_scale(memory, ontology, links), 0.0, 0.0)
+            self._result = ("ok", target(*args), 0.0, 0.0)
             self.seconds = time.perf_counter() - started
             self.cpu = time.process_time() - cpu
             return
-        context = multiprocessing.get_context("fork")
+        context = multiprocessing.get_context(start)
         self._receive, send = context.Pipe(duplex=False)
-        self._process = context.Process(
-            target=_validation_child, args=(memory, ontology, links, send), daemon=True
-        )
+        self._process = context.Process(target=_child_body, args=(target, args, send), daemon=True)
         self._process.start()
         send.close()
 
     def result(self) -> Any:
-        """The ``ValidationResult``; re-raises the child's error (as a ``BuildError`` if it
-        was not one of subdip's own)."""
+        """What ``target`` returned; re-raises the child's error (as a ``BuildError`` if it was
+        not one of subdip's own)."""
         if self._result is None:
             try:
                 self._result = self._receive.recv()
             except EOFError:
                 self._process.join()
                 raise BuildError(
-                    f"the validation process ended without an answer (exit code "
+                    f"the {self._what} process ended without an answer (exit code "
                     f"{self._process.exitcode}; out of memory?)",
-                    hint="run 'subdip validate' on the data to see the problem",
+                    hint=self._hint,
                 ) from None
             finally:
                 self._receive.close()
@@ -556,7 +575,7 @@ class _ValidationChild:
         if kind == "error":
             raise payload
         if kind == "crash":
-            raise BuildError(f"the validation failed unexpectedly: {payload}")
+            raise BuildError(f"the {self._what} failed unexpectedly: {payload}")
         return payload
 
     def stop(self) -> None:
@@ -566,27 +585,75 @@ class _ValidationChild:
             self._process.join()
 
 
-def _validation_child(memory: ox.Store, ontology: Graph, links: Graph, send: Any) -> None:
-    """Body of the forked validation process (see ``_ValidationChild``)."""
-    import pickle
+def _child_body(target: Callable[..., Any], args: tuple[Any, ...], send: Any) -> None:
+    """Body of a child process (see ``_Forked``)."""
     import traceback
 
     from subdip.errors import SubdipError
 
     started, cpu = time.perf_counter(), time.process_time()
     try:
-        result = _validate_at_scale(memory, ontology, links)
-        try:
-            pickle.dumps(result)
-        except (pickle.PicklingError, TypeError, AttributeError):
-            result = _portable(result)
-        payload: tuple[str, Any] = ("ok", result)
+        payload: tuple[str, Any] = ("ok", target(*args))
     except SubdipError as err:
         payload = ("error", err)
     except Exception:  # the parent reports it; a child must never die silently
         payload = ("crash", traceback.format_exc(limit=5))
     send.send((*payload, time.perf_counter() - started, time.process_time() - cpu))
     send.close()
+
+
+def _validation(memory: ox.Store, ontology: Graph, links: Graph) -> _Forked:
+    """Validate the in-memory store in a forked child while the parent reasons."""
+    return _Forked(
+        _validated,
+        (memory, ontology, links),
+        what="validation",
+        hint="run 'subdip validate' on the data to see the problem",
+    )
+
+
+def _validated(memory: ox.Store, ontology: Graph, links: Graph) -> Any:
+    """The ``ValidationResult``, in a form that pickles (the child sends it back)."""
+    import pickle
+
+    result = _validate_at_scale(memory, ontology, links)
+    try:
+        pickle.dumps(result)
+    except (pickle.PicklingError, TypeError, AttributeError):
+        result = _portable(result)
+    return result
+
+
+def _fill_store(path: Path, files: list[Path]) -> _Forked:
+    """Bulk-load the data files (N-Triples without blank nodes) into the asserted graph of a
+    new on-disk store at ``path``, in a child process started with the build.
+
+    RocksDB's bulk load is the longest part of writing the artefact; in a process of its own
+    it starts at once, beside the in-memory load, rather than after it. The parent opens the
+    store when the child is done, to add the other graphs (``_write_artefact``).
+    """
+    return _Forked(
+        _bulk_load,
+        (path, files),
+        what="store",
+        hint="check the free disk space and the data files",
+        start="spawn",
+    )
+
+
+def _bulk_load(path: Path, files: list[Path]) -> None:
+    try:
+        store = ox.Store(str(path))
+        for file in files:
+            store.bulk_load(
+                path=str(file),
+                format=ox.RdfFormat.N_TRIPLES,
+                lenient=True,
+                to_graph=ox.NamedNode(str(GRAPH_ASSERTED)),
+            )
+        store.flush()
+    except (OSError, ValueError, SyntaxError) as err:
+        raise BuildError(f"cannot write the store: {err}") from err
 
 
 def _portable(result: Any) -> Any:
@@ -679,21 +746,18 @@ def build(
     links = loading.load_graph(inputs.links).graph if inputs.links else Graph()
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
-    child: _ValidationChild | None = None
-    disk: _DiskLoader | None = None
+    child: _Forked | None = None
+    stored: _Forked | None = None
     try:
         if engine != "owlrl" and _data_bytes(inputs.data) >= SCALE_BYTES:
+            if _direct_files(inputs.data):  # the store fills from the files meanwhile
+                stored = _fill_store(tmp / STORE_DIR, inputs.data)
             memory, data_graph, size = _load_at_scale(inputs.data, timings, started)
             progress_note(progress, f"{size:,} triples")
             step(STAGES[1])
-            # forked before the on-disk store starts: the child then holds no copy of
-            # RocksDB's loading buffers (pages the parent rewrites stay the child's), and no
-            # thread runs while it forks
-            child = _ValidationChild(memory, ontology, links)
-            if _direct_files(inputs.data):  # the store fills from the files meanwhile
-                disk = _DiskLoader(tmp / STORE_DIR)
-                for path in inputs.data:
-                    disk.load(path, ox.RdfFormat.N_TRIPLES, ox.NamedNode(str(GRAPH_ASSERTED)))
+            # forked while no thread of the parent runs; the store's loader is a process
+            # of its own, so this child holds no copy of RocksDB's loading buffers
+            child = _validation(memory, ontology, links)
         else:
             data = loading.load_graph(inputs.data)
             data_graph, size = data.graph, len(data.graph)
@@ -716,7 +780,6 @@ def build(
                 memory.extend(quads(data_graph, GRAPH_ASSERTED))
             else:
                 _load_into(memory, inputs.data, ox.NamedNode(str(GRAPH_ASSERTED)))
-        loader, disk = disk, None  # from here on _write_artefact owns it
         parts = _write_artefact(
             tmp,
             memory=memory,
@@ -726,7 +789,7 @@ def build(
             engine=chosen,
             timings=timings,
             validated=child,
-            disk=loader,
+            stored=stored,
         )
         report: dict[str, Any] = {
             "input_hash": digest,
@@ -749,10 +812,9 @@ def build(
         _write_statistics(tmp, parts["statistics"])
         _swap_in(tmp, out)
     finally:
-        if disk is not None:
-            disk.abandon()
-        if child is not None:
-            child.stop()
+        for process in (child, stored):
+            if process is not None:
+                process.stop()
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
     if progress is not None and hasattr(progress, "done"):
