@@ -398,6 +398,28 @@ def test_a_failing_dump_fails_the_build_and_keeps_the_artefact(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["build", "project"]
 
 
+def test_a_failing_store_load_fails_the_build_and_keeps_the_artefact(
+    project, tmp_path, monkeypatch, at_scale
+):
+    """N-Triples data is bulk-loaded into the store by a process of its own, started with the
+    build: its failure (here, a folder that does not exist) must reach the parent as a
+    BuildError naming the store, with the previous artefact kept and nothing left behind."""
+    import subdip.build
+
+    facts = project / "data" / "facts.ttl"
+    Graph().parse(facts).serialize(project / "data" / "facts.nt", format="nt")
+    facts.unlink()
+    assert subdip.build._direct_files(sorted((project / "data").glob("*.*")))
+    out = tmp_path / "build"
+    build(out=out, engine="fast")
+    before = fingerprint(out)
+    monkeypatch.setattr(subdip.build, "STORE_DIR", "absent/store")
+    with pytest.raises(BuildError, match=r"cannot write the store: .*absent/store"):
+        build(out=out, engine="fast", force=True)
+    assert fingerprint(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["build", "project"]
+
+
 def _quads(path: Path) -> set[ox.Quad]:
     return set(ox.parse(path=str(path), format=ox.RdfFormat.N_QUADS))
 
