@@ -388,14 +388,11 @@ def test_a_failing_dump_fails_the_build_and_keeps_the_artefact(
 
     if scale:
         request.getfixturevalue("at_scale")
-    out = tmp_path / "build"
-    build(out=out, engine="fast")
-    before = fingerprint(out)
-    monkeypatch.setattr(subdip.build, "DATASET_FILE", "absent/dataset.nq")
-    with pytest.raises(BuildError, match=r"cannot write absent/dataset\.nq"):
-        build(out=out, engine="fast", force=True)
-    assert fingerprint(out) == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["build", "project"]
+    _fails_and_keeps_the_artefact(
+        tmp_path,
+        lambda: monkeypatch.setattr(subdip.build, "DATASET_FILE", "absent/dataset.nq"),
+        r"cannot write absent/dataset\.nq",
+    )
 
 
 def test_a_failing_store_load_fails_the_build_and_keeps_the_artefact(
@@ -406,18 +403,33 @@ def test_a_failing_store_load_fails_the_build_and_keeps_the_artefact(
     BuildError naming the store, with the previous artefact kept and nothing left behind."""
     import subdip.build
 
-    facts = project / "data" / "facts.ttl"
-    Graph().parse(facts).serialize(project / "data" / "facts.nt", format="nt")
-    facts.unlink()
-    assert subdip.build._direct_files(sorted((project / "data").glob("*.*")))
+    assert subdip.build._direct_files(_facts_as_ntriples(project))
+    _fails_and_keeps_the_artefact(
+        tmp_path,
+        lambda: monkeypatch.setattr(subdip.build, "STORE_DIR", "absent/store"),
+        r"cannot write the store: .*absent/store",
+    )
+
+
+def _fails_and_keeps_the_artefact(tmp_path: Path, break_it, message: str) -> None:
+    """Build once, ``break_it()``, then a forced build must raise a BuildError matching
+    ``message`` and leave the first artefact as it was, with no temporary folder beside it."""
     out = tmp_path / "build"
     build(out=out, engine="fast")
     before = fingerprint(out)
-    monkeypatch.setattr(subdip.build, "STORE_DIR", "absent/store")
-    with pytest.raises(BuildError, match=r"cannot write the store: .*absent/store"):
+    break_it()
+    with pytest.raises(BuildError, match=message):
         build(out=out, engine="fast", force=True)
     assert fingerprint(out) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["build", "project"]
+
+
+def _facts_as_ntriples(project: Path) -> list[Path]:
+    """The project's data with facts.ttl replaced by the same triples in N-Triples."""
+    facts = project / "data" / "facts.ttl"
+    Graph().parse(facts).serialize(project / "data" / "facts.nt", format="nt")
+    facts.unlink()
+    return sorted((project / "data").glob("*.*"))
 
 
 def _quads(path: Path) -> set[ox.Quad]:
@@ -431,11 +443,7 @@ def test_large_ntriples_input_fills_the_store_from_the_file(project, tmp_path, a
     import subdip.build
 
     build(out=tmp_path / "turtle", engine="fast")
-    facts = project / "data" / "facts.ttl"
-    Graph().parse(facts).serialize(project / "data" / "facts.nt", format="nt")
-    facts.unlink()
-    data = sorted((project / "data").glob("*.*"))
-    assert subdip.build._direct_files(data)
+    assert subdip.build._direct_files(_facts_as_ntriples(project))
     build(out=tmp_path / "nt", engine="fast")
     store = open_store(tmp_path / "nt")
     assert set(store.quads_for_pattern(None, None, None)) == _quads(tmp_path / "nt" / "dataset.nq")
