@@ -43,6 +43,7 @@ from subdip.store import (
     read_report,
     to_ox,
 )
+from subdip.store_load import StoreLoad
 
 log = logging.getLogger(__name__)
 
@@ -353,22 +354,23 @@ def _write_artefact(
     engine: str,
     timings: dict[str, float],
     validated: _ChildProcess | None = None,
-    stored: _ChildProcess | None = None,
+    stored: StoreLoad | None = None,
 ) -> dict[str, Any]:
     """Reason and write store/ and dataset.nq into ``target``; return the report's parts.
 
     The dataset is assembled in ``memory``, an in-memory Oxigraph store that already holds the
     asserted graph (reading quads back from RocksDB costs about 15 times more). ``stored``, if
     given, is the child process filling the on-disk store's asserted graph from the data files
-    (``_fill_store``); the store is opened here once it is done, after reasoning. Otherwise the
-    asserted graph is copied to the store from ``memory``, and the ontology and links graphs
-    follow, while the inferences are computed. They are dumped with the asserted one to
-    ``dataset.nq``; the inferred graph is then appended to both (``_add_inferred``: blank nodes
-    never pass through a file, a bulk load would rename them). Only then is the forked
-    validation (``validated``) waited for: the artefact is in a temporary folder that is dropped
-    if the data does not conform, so nothing on the critical path waits for validation but the
-    final swap. owlrl works on the rdflib graphs; the fast engine reads the data from Oxigraph,
-    so at scale no data triple ever becomes an rdflib object.
+    (``StoreLoad``, started with the build); the store is opened here once it is done, after
+    reasoning. Otherwise the asserted graph is copied to the store from ``memory``, and the
+    ontology and links graphs follow, while the inferences are computed. They are dumped with
+    the asserted one to ``dataset.nq``; the inferred graph is then appended to both
+    (``_add_inferred``: blank nodes never pass through a file, a bulk load would rename them).
+    Only then is the forked validation (``validated``) waited for: the artefact is in a
+    temporary folder that is dropped if the data does not conform, so nothing on the critical
+    path waits for validation but the final swap. owlrl works on the rdflib graphs; the fast
+    engine reads the data from Oxigraph, so at scale no data triple ever becomes an rdflib
+    object.
     """
     dataset = target / DATASET_FILE
     disk = None if stored is not None else _DiskLoader(target / STORE_DIR)
@@ -400,7 +402,7 @@ def _write_artefact(
         new, derived, dropped = _reason(memory, ontology, data, engine, timings)
         started = time.perf_counter()
         if stored is not None:  # the asserted graph is in the store: open it for the others
-            stored.result()
+            stored.wait()
             timings["store"] = stored.seconds
             disk = _DiskLoader(target / STORE_DIR)
             disk.extend(added)
@@ -512,28 +514,20 @@ def _load_at_scale(
 
 
 class _ChildProcess:
-    """Runs ``target(*args)`` in a child process while the parent goes on, and hands back its
-    result.
+    """Runs ``target(*args)`` in a forked child process while the parent goes on, and hands
+    back its result.
 
-    Why a process: Oxigraph's queries and bulk loads, and the fast reasoner (Python), each keep
-    a core busy, and pyoxigraph holds the GIL while it evaluates a query, so threads cannot
-    overlap them. A forked child (``start="fork"``) sees the parent's memory (an in-memory
-    store loaded before the fork) without copying it: pages are shared until the parent
-    writes, and the parent only appends. A spawned child (``"spawn"``) starts a fresh
-    interpreter: for work that runs Oxigraph's own threads (a bulk load), which a forked child
-    cannot use once the parent has used them (it waits for threads that were not copied).
-    The child sends back what ``target`` returned (it must pickle) or the exception it raised.
-    Where the start method is unavailable ``target`` runs here, at once.
+    Why a process: Oxigraph's queries and the fast reasoner (Python) each keep a core busy, and
+    pyoxigraph holds the GIL while it evaluates a query, so threads cannot overlap them. The
+    forked child sees the parent's memory (an in-memory store loaded before the fork) without
+    copying it: pages are shared until the parent writes, and the parent only appends. Fork
+    suits work on the parent's memory that starts no Oxigraph threads (queries, not bulk
+    loads: see ``subdip.store_load``). The child sends back what ``target`` returned (it must
+    pickle) or the exception it raised. Where fork is unavailable ``target`` runs here, at once.
     """
 
     def __init__(
-        self,
-        target: Callable[..., Any],
-        args: tuple[Any, ...],
-        *,
-        what: str,
-        hint: str,
-        start: str = "fork",
+        self, target: Callable[..., Any], args: tuple[Any, ...], *, what: str, hint: str
     ) -> None:
         import multiprocessing
 
@@ -542,13 +536,13 @@ class _ChildProcess:
         self._result: Any = None
         #: how long ``target`` took, and its CPU seconds (known once ``result`` returned)
         self.seconds = self.cpu = 0.0
-        if start not in multiprocessing.get_all_start_methods():
+        if "fork" not in multiprocessing.get_all_start_methods():
             started, cpu = time.perf_counter(), time.process_time()
             self._result = ("ok", target(*args), 0.0, 0.0)
             self.seconds = time.perf_counter() - started
             self.cpu = time.process_time() - cpu
             return
-        context = multiprocessing.get_context(start)
+        context = multiprocessing.get_context("fork")
         self._receive, send = context.Pipe(duplex=False)
         self._process = context.Process(target=_child_body, args=(target, args, send), daemon=True)
         self._process.start()
@@ -622,46 +616,6 @@ def _validated(memory: ox.Store, ontology: Graph, links: Graph) -> Any:
     except (pickle.PicklingError, TypeError, AttributeError):
         result = _portable(result)
     return result
-
-
-def _fill_store(path: Path, files: list[Path]) -> _ChildProcess:
-    """Bulk-load the data files (N-Triples without blank nodes) into the asserted graph of a
-    new on-disk store at ``path``, in a child process started with the build.
-
-    RocksDB's bulk load is the longest part of writing the artefact; in a process of its own
-    it starts at once, beside the in-memory load, rather than after it. The parent opens the
-    store when the child is done, to add the other graphs (``_write_artefact``).
-    """
-    return _ChildProcess(
-        _bulk_load,
-        (path, files),
-        what="store load",
-        hint="check the free disk space and the data files",
-        start="spawn",
-    )
-
-
-#: How much lower the store loader's CPU priority is than the build's. RocksDB loads with
-#: several threads, which otherwise take most of the 2 cores from the validation and the
-#: reasoner (each one thread, and on the critical path); the store is needed only after
-#: reasoning. At 1 M, three pairs of builds: 26.3-28.1 s at 0, 22.8-29.6 s at 10.
-_STORE_LOAD_NICENESS = 10
-
-
-def _bulk_load(path: Path, files: list[Path]) -> None:
-    os.nice(_STORE_LOAD_NICENESS)  # this thread's, inherited by the threads RocksDB starts
-    try:
-        store = ox.Store(str(path))
-        for file in files:
-            store.bulk_load(
-                path=str(file),
-                format=ox.RdfFormat.N_TRIPLES,
-                lenient=True,
-                to_graph=ox.NamedNode(str(GRAPH_ASSERTED)),
-            )
-        store.flush()
-    except (OSError, ValueError, SyntaxError) as err:
-        raise BuildError(f"cannot write the store: {err}") from err
 
 
 def _portable(result: Any) -> Any:
@@ -755,11 +709,11 @@ def build(
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
     child: _ChildProcess | None = None
-    stored: _ChildProcess | None = None
+    stored: StoreLoad | None = None
     try:
         if engine != "owlrl" and _data_bytes(inputs.data) >= SCALE_BYTES:
             if _direct_files(inputs.data):  # the store fills from the files meanwhile
-                stored = _fill_store(tmp / STORE_DIR, inputs.data)
+                stored = StoreLoad(tmp / STORE_DIR, str(GRAPH_ASSERTED), inputs.data)
             memory, data_graph, size = _load_at_scale(inputs.data, timings, started)
             progress_note(progress, f"{size:,} triples")
             step(STAGES[1])

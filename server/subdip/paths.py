@@ -6,6 +6,7 @@ in an installed wheel they are packaged under ``subdip/_resources``.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 _PACKAGE = Path(__file__).resolve().parent
@@ -18,6 +19,16 @@ def resource_root() -> Path:
     if _PACKAGED.is_dir():
         return _PACKAGED
     return _REPOSITORY
+
+
+def child_environment() -> dict[str, str]:
+    """The environment for a child interpreter (``python -c``) that imports subdip: ours, with
+    the folder holding this package first on ``PYTHONPATH`` (it may run from a checkout)."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(
+        p for p in (str(_PACKAGE.parent), env.get("PYTHONPATH")) if p
+    )
+    return env
 
 
 def ontology_dir() -> Path:

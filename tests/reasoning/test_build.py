@@ -14,7 +14,7 @@ import pytest
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-from subdip import progress
+from subdip import paths, progress
 from subdip.build import build
 from subdip.cli import main
 from subdip.errors import BuildError, NotConformingError, UsageError
@@ -451,6 +451,45 @@ def test_large_ntriples_input_fills_the_store_from_the_file(project, tmp_path, a
         a = graph_from_store(open_store(tmp_path / "turtle"), [iri])
         b = graph_from_store(store, [iri])
         assert len(a) > 0 and isomorphic(a, b), name
+
+
+#: A script that builds at module level, with no ``if __name__ == "__main__"`` guard
+_UNGUARDED_SCRIPT = """
+import sys
+from pathlib import Path
+
+import subdip.build
+import subdip.paths
+
+subdip.paths.resource_root = lambda: Path(sys.argv[1])
+subdip.build.SCALE_BYTES = 0
+result = subdip.build.build(out=Path(sys.argv[2]), engine="fast")
+print(result.report["counts"]["asserted"])
+"""
+
+
+def test_a_script_without_a_main_guard_can_build_at_scale(project, tmp_path):
+    """The store's loader process must not run the calling script again: a process started
+    by multiprocessing's spawn re-imports ``__main__``, which here would start a second build
+    inside the loader and fail it. The script must build, and report the data's triples."""
+    import subprocess
+    import sys
+
+    files = _facts_as_ntriples(project)
+    asserted = len(Graph().parse(project / "data" / "facts.nt"))
+    script = tmp_path / "unguarded.py"
+    script.write_text(_UNGUARDED_SCRIPT, encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, str(script), str(project), str(tmp_path / "build")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=paths.child_environment(),
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert [p.name for p in files] == ["facts.nt"]
+    assert int(done.stdout.split()[-1]) == asserted
+    assert artefact_ready(tmp_path / "build")
 
 
 @pytest.mark.parametrize("blank", [False, True])

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 
+from subdip import paths
 from subdip.backends.base import QueryOutcome
 from subdip.errors import QueryError, QueryTimeout, QueryTooLarge, StoreError
 from subdip.namespaces import PREFIXES, QUERY_BASE_IRI
@@ -284,9 +285,6 @@ class _Child:
         ours, theirs = socket.socketpair()
         # What the process writes to stderr (a Rust panic's message) is read if it dies
         self.stderr = tempfile.TemporaryFile()  # noqa: SIM115 (lives as long as the process)
-        env = dict(os.environ)
-        package_root = str(Path(__file__).resolve().parents[2])
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH")) if p)
         self.process = subprocess.Popen(
             [
                 sys.executable,
@@ -299,7 +297,7 @@ class _Child:
             pass_fds=(theirs.fileno(),),
             stdin=subprocess.DEVNULL,
             stderr=self.stderr,
-            env=env,
+            env=paths.child_environment(),
             close_fds=True,
         )
         theirs.close()
