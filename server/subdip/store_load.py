@@ -89,8 +89,9 @@ class StoreLoad:
         self._stderr.close()
         if code == 0:
             return
-        if said.startswith(_FAILED):
-            raise BuildError(said, hint="check the free disk space and the data files")
+        reasons = [line for line in said.splitlines() if line.startswith(_FAILED)]
+        if reasons:  # the last line the child wrote on purpose (warnings may come before it)
+            raise BuildError(reasons[-1], hint="check the free disk space and the data files")
         raise BuildError(
             f"the store load process ended with exit code {code}: {said[-2000:] or 'no message'}",
             hint="a negative code is a signal (-9: out of memory?); otherwise please report it",
