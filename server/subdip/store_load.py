@@ -5,7 +5,8 @@ Why a plain ``python -c`` interpreter, not ``multiprocessing``: a spawned proces
 the parent's ``__main__``, so a script that calls ``build()`` without a main guard would start
 its build again in the child (and fail); a forked one cannot use Oxigraph's loading threads
 once the parent has used them (it waits for threads that were not copied). The child imports
-this module and pyoxigraph only.
+this module (with ``subdip.paths`` and ``subdip.errors``) and pyoxigraph, not the build's own
+dependencies such as rdflib.
 """
 
 from __future__ import annotations
